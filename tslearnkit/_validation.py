@@ -1,0 +1,82 @@
+"""Input checks shared by the public functions: each raises a ValueError or TypeError that names
+the argument, what it got and what it needs."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import torch
+
+
+def describe(value) -> str:
+    """A short description of ``value`` for an error message: its type, and shape if it has one."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"{type(value).__name__} of shape {tuple(shape)}"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise if it is not an integer at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        need = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {need}, got {value}")
+    return value
+
+
+def check_index(index: pd.Index, name: str) -> None:
+    """Raise unless a time index is strictly increasing (sorted, no duplicates)."""
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise ValueError(f"{name} has a duplicate index value {dup!r}; a time index must be unique")
+    if not index.is_monotonic_increasing:
+        raise ValueError(
+            f"{name} has an index that is not sorted in increasing order; "
+            f"sort it first (e.g. {name}.sort_index())"
+        )
+
+
+def to_numpy_2d(data, name: str, *, allow_nan: bool = False) -> np.ndarray:
+    """Turn a 1-D or 2-D array, Series, DataFrame or tensor into a float ``(time, features)`` array.
+
+    pandas inputs must have a strictly increasing index. Non-numeric columns raise a TypeError.
+    """
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        check_index(data.index, name)
+        frame = data.to_frame() if isinstance(data, pd.Series) else data
+        bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+        if bad:
+            raise TypeError(f"{name} must be numeric, got non-numeric column(s) {bad}")
+        array = frame.to_numpy(dtype=np.float64)
+    elif isinstance(data, torch.Tensor):
+        array = data.detach().cpu().numpy()
+    elif isinstance(data, (np.ndarray, list, tuple)):
+        array = np.asarray(data)
+    else:
+        raise TypeError(
+            f"{name} must be a numpy array, torch tensor, pandas Series or DataFrame, "
+            f"got {type(data).__name__}"
+        )
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must be numeric, got dtype {array.dtype}")
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D (time,) or 2-D (time, features), got {array.ndim} dimensions "
+            f"with shape {array.shape}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} is empty; it needs at least one time step")
+    if not allow_nan and np.isnan(array.astype(np.float64, copy=False)).any():
+        where = np.argwhere(np.isnan(array.astype(np.float64, copy=False)))[0]
+        raise ValueError(
+            f"{name} contains NaN (first at time step {where[0]}, feature {where[1]}); "
+            "fill or drop the gaps first"
+        )
+    return array

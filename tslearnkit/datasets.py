@@ -1,0 +1,253 @@
+"""Real and synthetic time series used by the book, loaded offline and checked by SHA-256.
+
+Files shipped in ``tslearnkit/data`` are public-domain NOAA records; UCR's Trace is read from the
+copy bundled inside the ``tslearn`` package. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_int
+
+__all__ = ["load_co2", "load_seattle_weather", "load_trace", "make_cbf", "DatasetChecksumError"]
+
+# SHA-256 of every file a loader reads. A file that does not match is never returned.
+CHECKSUMS = {
+    "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
+    "seattle_weather.csv": "62f0609f787158128aa2bd102967173a4953122dd4f872bf1d502cae1037df0b",
+    "Trace.npz": "0de0b7fa727cfabaf8481552db2b95fcccd12e54b67058aea79ff05b483cf807",
+}
+
+
+class DatasetChecksumError(ValueError):
+    """A data file's SHA-256 does not match the one recorded in :data:`CHECKSUMS`."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verified(path: Path, key: str) -> Path:
+    """Return ``path`` if its SHA-256 is the recorded one for ``key``, else raise."""
+    if not path.is_file():
+        raise FileNotFoundError(f"data file {key!r} is missing: expected it at {path}")
+    got = _sha256(path)
+    if got != CHECKSUMS[key]:
+        raise DatasetChecksumError(
+            f"data file {path} has SHA-256 {got}, expected {CHECKSUMS[key]}: the file is "
+            "corrupt or a different version; reinstall the package that provides it"
+        )
+    return path
+
+
+def _package_file(name: str) -> Path:
+    return _verified(Path(str(resources.files("tslearnkit") / "data" / name)), name)
+
+
+@lru_cache(maxsize=None)
+def _read_co2_weekly() -> pd.Series:
+    frame = pd.read_csv(_package_file("co2_weekly.csv"), dtype={"date": str})
+    index = pd.DatetimeIndex(pd.to_datetime(frame["date"], format="%Y%m%d"), freq="W-SAT", name="date")
+    return pd.Series(frame["co2"].to_numpy(dtype=np.float64), index=index, name="co2")
+
+
+def load_co2(raw: bool = False) -> pd.Series:
+    """Atmospheric CO2 at Mauna Loa, Hawaii, March 1958 to December 2001, in ppm.
+
+    Parameters
+    ----------
+    raw : bool, default False
+        If False, the monthly series: the mean of each calendar month's weekly values, with the
+        months that had no valid week filled by linear interpolation in time. If True, the weekly
+        record as measured (weeks ending on Saturday), with NaN where no measurement was made.
+
+    Returns
+    -------
+    pandas.Series
+        Monthly: float64, ``DatetimeIndex`` with frequency ``MS`` (month start), no NaN, 526 values.
+        Weekly (``raw=True``): frequency ``W-SAT``, 2,284 values of which 59 are NaN.
+
+    Notes
+    -----
+    Source: C. D. Keeling and T. P. Whorf (2004), "Atmospheric CO2 concentrations derived from
+    flask air samples at sites in the SIO network", Trends: A Compendium of Data on Global
+    Change, CDIAC, Oak Ridge National Laboratory; as distributed with ``statsmodels``
+    (``statsmodels.datasets.co2``). Licence: public domain (U.S. Government work). The file ships
+    in ``tslearnkit/data/co2_weekly.csv`` and is checked against a SHA-256 on every load.
+
+    Examples
+    --------
+    >>> co2 = load_co2()
+    >>> co2.index.freqstr, len(co2), bool(co2.isna().any())
+    ('MS', 526, False)
+    >>> int(load_co2(raw=True).isna().sum())
+    59
+    """
+    if not isinstance(raw, bool):
+        raise TypeError(f"raw must be True or False, got {raw!r}")
+    weekly = _read_co2_weekly().copy()
+    if raw:
+        return weekly
+    monthly = weekly.resample("MS").mean()
+    monthly = monthly.interpolate(method="time")
+    monthly.index.name = "date"
+    return monthly
+
+
+def load_seattle_weather() -> pd.DataFrame:
+    """Daily weather at Seattle-Tacoma airport, 2012-01-01 to 2015-12-31 (1,461 days, no gaps).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by a daily ``DatetimeIndex`` (frequency ``D``) named ``date``, with columns
+        ``temp_max`` and ``temp_min`` (degrees Celsius), ``precipitation`` (mm), ``wind`` (m/s)
+        and ``weather`` (a categorical: drizzle, fog, rain, snow, sun).
+
+    Notes
+    -----
+    Source: NOAA National Climatic Data Center daily summaries for Seattle, as distributed in the
+    ``vega_datasets`` package (``seattle-weather.csv``). Licence: public domain (U.S. Government
+    work). The file ships in ``tslearnkit/data/seattle_weather.csv`` and is checked against a
+    SHA-256 on every load.
+
+    Examples
+    --------
+    >>> weather = load_seattle_weather()
+    >>> weather.shape, weather.index.freqstr
+    ((1461, 5), 'D')
+    """
+    frame = pd.read_csv(_package_file("seattle_weather.csv"))
+    index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date"), format="%Y/%m/%d"), freq="D", name="date")
+    frame.index = index
+    frame["weather"] = frame["weather"].astype("category")
+    return frame[["temp_max", "temp_min", "precipitation", "wind", "weather"]]
+
+
+def load_trace() -> tuple[np.ndarray, np.ndarray]:
+    """UCR's Trace: 200 simulated nuclear-plant instrument transients of length 275, four classes.
+
+    The UCR train (100) and test (100) parts are concatenated, train first, since the book uses the
+    data for clustering, where there is no training set.
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (200, 275), float64
+    y : numpy.ndarray of shape (200,), int64
+        Class labels 0..3 (UCR's 1..4 minus one), 50 series per class.
+
+    Raises
+    ------
+    ImportError
+        If ``tslearn``, which bundles the data, is not installed.
+
+    Notes
+    -----
+    Source: D. Roverso (2000), via the UCR Time Series Classification Archive (Dau et al., 2018),
+    read from the copy bundled inside the ``tslearn`` package (``tslearn/.cached_datasets``),
+    which this package does not copy. Licence: the UCR archive asks users to cite it; ``tslearn``
+    is BSD-2-Clause. The file is checked against a SHA-256 on every load.
+
+    Examples
+    --------
+    >>> X, y = load_trace()
+    >>> X.shape, sorted(set(y.tolist()))
+    ((200, 275), [0, 1, 2, 3])
+    """
+    try:
+        import tslearn
+    except ImportError as err:  # pragma: no cover - tslearn is in the book and test extras
+        raise ImportError(
+            "load_trace reads the copy of UCR's Trace bundled with tslearn; "
+            "install it with `pip install tslearn` or `pip install tslearnkit[book]`"
+        ) from err
+    path = _verified(Path(tslearn.__file__).parent / ".cached_datasets" / "Trace.npz", "Trace.npz")
+    with np.load(path) as data:
+        X = np.concatenate([data["X_train"], data["X_test"]])[:, :, 0].astype(np.float64)
+        y = np.concatenate([data["y_train"], data["y_test"]]).astype(np.int64) - 1
+    return X, y
+
+
+def _cbf_series(label: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """One Cylinder (0), Bell (1) or Funnel (2) series, scaled from Saito's length 128 to ``length``."""
+    t = np.arange(length, dtype=np.float64)
+    a = rng.uniform(length / 8, length / 4)  # onset: 16..32 at length 128
+    b = a + rng.uniform(length / 4, 3 * length / 4)  # duration: 32..96 at length 128
+    eta = rng.standard_normal()
+    inside = ((t >= a) & (t <= b)).astype(np.float64)
+    if label == 0:
+        shape = inside
+    elif label == 1:
+        shape = inside * (t - a) / (b - a)
+    else:
+        shape = inside * (b - t) / (b - a)
+    return (6.0 + eta) * shape + rng.standard_normal(length)
+
+
+def make_cbf(
+    n_per_class: int = 100,
+    length: int = 128,
+    random_state: int | None = None,
+    variable_length: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Generate the Cylinder-Bell-Funnel data set (Saito, 1994).
+
+    Each series is ``(6 + eta) * shape(t) + eps(t)`` with ``eta, eps ~ N(0, 1)``. Over the event
+    ``[a, b]`` the shape is a plateau (cylinder, label 0), a rising ramp (bell, label 1) or a
+    falling ramp (funnel, label 2), and zero elsewhere. The onset ``a`` is uniform on
+    ``[length/8, length/4]`` and the duration ``b - a`` on ``[length/4, 3*length/4]``: Saito's
+    ``[16, 32]`` and ``[32, 96]`` at length 128.
+
+    Parameters
+    ----------
+    n_per_class : int, default 100
+        Number of series of each of the three classes.
+    length : int, default 128
+        Length of every series, or the longest length if ``variable_length``. At least 8.
+    random_state : int or None
+        Seed for ``numpy.random.default_rng``; the same seed gives the same data.
+    variable_length : bool, default False
+        If True, each series has its own length drawn uniformly from ``[length // 2, length]`` and
+        its event is placed relative to that length; shorter series are padded at the end with
+        NaN, the padding convention of ``tslearn``.
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (3 * n_per_class, length), float64
+        The series in random order (NaN-padded at the end if ``variable_length``).
+    y : numpy.ndarray of shape (3 * n_per_class,), int64
+        Labels: 0 cylinder, 1 bell, 2 funnel.
+
+    Examples
+    --------
+    >>> X, y = make_cbf(n_per_class=5, length=64, random_state=0)
+    >>> X.shape, y.shape, sorted(set(y.tolist()))
+    ((15, 64), (15,), [0, 1, 2])
+    >>> Xv, _ = make_cbf(n_per_class=5, length=64, random_state=0, variable_length=True)
+    >>> bool(np.isnan(Xv).any())
+    True
+    """
+    n_per_class = check_int(n_per_class, "n_per_class", minimum=1)
+    length = check_int(length, "length", minimum=8)
+    if random_state is not None:
+        random_state = check_int(random_state, "random_state", minimum=0)
+    if not isinstance(variable_length, bool):
+        raise TypeError(f"variable_length must be True or False, got {variable_length!r}")
+    rng = np.random.default_rng(random_state)
+    y = rng.permutation(np.repeat(np.arange(3, dtype=np.int64), n_per_class))
+    X = np.full((y.size, length), np.nan)
+    for i, label in enumerate(y):
+        n = int(rng.integers(length // 2, length + 1)) if variable_length else length
+        X[i, :n] = _cbf_series(int(label), n, rng)
+    return X, y

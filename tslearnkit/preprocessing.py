@@ -1,0 +1,339 @@
+"""Turning a series into model input: chronological splits, train-only scaling, sliding windows as
+zero-copy views, a window ``Dataset``, padding for variable lengths and per-series z-normalisation.
+
+Axes are named throughout: a window batch is ``(batch, time, features)`` — ``(B, L, F)`` — which
+is what ``nn.LSTM(..., batch_first=True)`` expects.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import Dataset
+
+from ._validation import check_index, check_int, describe, to_numpy_2d
+
+__all__ = [
+    "chronological_split",
+    "scale_splits",
+    "make_windows",
+    "WindowDataset",
+    "pad_sequences",
+    "collate_padded",
+    "znormalize",
+]
+
+
+def _split_size(size, name: str, n: int) -> int:
+    """A split size given as a fraction in [0, 1) or a count >= 0, as a count of time steps."""
+    if isinstance(size, bool) or not isinstance(size, numbers.Real):
+        raise TypeError(f"{name} must be a fraction in [0, 1) or a count of time steps, got {describe(size)}")
+    if isinstance(size, numbers.Integral):
+        if size < 0:
+            raise ValueError(f"{name} must be a count >= 0 or a fraction in [0, 1), got {size}")
+        return int(size)
+    size = float(size)
+    if not 0.0 <= size < 1.0:
+        raise ValueError(
+            f"{name} must be a fraction in [0, 1) (or an integer count), got {size}"
+        )
+    return int(round(size * n))
+
+
+def _length(data, name: str) -> int:
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        check_index(data.index, name)
+        return len(data)
+    if isinstance(data, (np.ndarray, torch.Tensor)):
+        if data.ndim == 0:
+            raise ValueError(f"{name} must have a time axis, got a 0-dimensional {type(data).__name__}")
+        return int(data.shape[0])
+    raise TypeError(
+        f"{name} must be a pandas Series or DataFrame, a numpy array or a torch tensor, "
+        f"got {type(data).__name__}"
+    )
+
+
+def chronological_split(data, val_size=0.15, test_size=0.15):
+    """Split a series into train, validation and test parts in time order, never shuffled.
+
+    The test part is the last ``test_size`` steps, the validation part the ``val_size`` steps
+    before it, and the training part everything earlier, so a model is always judged on data that
+    comes after everything it learnt from.
+
+    Parameters
+    ----------
+    data : pandas Series or DataFrame, numpy array or torch tensor, time on the first axis
+        A pandas index must be strictly increasing (sorted, no duplicates).
+    val_size, test_size : float in [0, 1) or int >= 0
+        A fraction of the length (rounded to the nearest step) or a number of time steps.
+
+    Returns
+    -------
+    train, val, test
+        Slices of ``data`` of the same type (views where the type allows).
+
+    Examples
+    --------
+    >>> train, val, test = chronological_split(np.arange(10), val_size=2, test_size=0.3)
+    >>> train.tolist(), val.tolist(), test.tolist()
+    ([0, 1, 2, 3, 4], [5, 6], [7, 8, 9])
+    """
+    n = _length(data, "data")
+    n_val = _split_size(val_size, "val_size", n)
+    n_test = _split_size(test_size, "test_size", n)
+    if isinstance(val_size, float) and isinstance(test_size, float) and val_size + test_size >= 1:
+        raise ValueError(
+            f"val_size + test_size must be < 1 to leave data to train on, got "
+            f"{val_size} + {test_size} = {val_size + test_size}"
+        )
+    n_train = n - n_val - n_test
+    if n_train < 1:
+        raise ValueError(
+            f"val_size ({n_val} steps) and test_size ({n_test} steps) leave no training data out of "
+            f"{n} steps; make them smaller"
+        )
+    cut1, cut2 = n_train, n_train + n_val
+    if isinstance(data, (pd.Series, pd.DataFrame)):
+        return data.iloc[:cut1], data.iloc[cut1:cut2], data.iloc[cut2:]
+    return data[:cut1], data[cut1:cut2], data[cut2:]
+
+
+def scale_splits(train, *others, scaler=None):
+    """Fit a scikit-learn scaler on the training part only and apply it to every part.
+
+    Fitting on the whole series lets the test period's mean and range leak into training; this
+    function makes the right way the short way.
+
+    Parameters
+    ----------
+    train : array-like of shape (time,) or (time, features), or a Series/DataFrame
+        The part the scaler is fitted on. No NaN.
+    *others : array-like
+        Further parts (validation, test) transformed with the same fitted scaler.
+    scaler : scikit-learn transformer, optional
+        Any object with ``fit`` and ``transform``; default ``StandardScaler()``. It is fitted in place.
+
+    Returns
+    -------
+    scaled : list of numpy.ndarray of shape (time, features)
+        ``train`` then each of ``others``, scaled.
+    scaler : the fitted scaler (use ``inverse_transform`` to get back to the original units).
+
+    Examples
+    --------
+    >>> (tr, te), sc = scale_splits(np.array([1.0, 2.0, 3.0]), np.array([4.0]))
+    >>> round(float(tr.mean()), 6), round(float(te[0, 0]), 4)
+    (0.0, 2.4495)
+    """
+    if scaler is None:
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = StandardScaler()
+    if not (hasattr(scaler, "fit") and hasattr(scaler, "transform")):
+        raise TypeError(f"scaler must have fit and transform methods, got {type(scaler).__name__}")
+    train_array = to_numpy_2d(train, "train")
+    parts = [to_numpy_2d(part, f"others[{i}]") for i, part in enumerate(others)]
+    for i, part in enumerate(parts):
+        if part.shape[1] != train_array.shape[1]:
+            raise ValueError(
+                f"others[{i}] has {part.shape[1]} features but train has {train_array.shape[1]}; "
+                "every part needs the same features"
+            )
+    scaler.fit(train_array)
+    return [scaler.transform(part) for part in [train_array, *parts]], scaler
+
+
+def _as_tensor_2d(data, name: str, dtype: torch.dtype) -> torch.Tensor:
+    """``data`` as a ``(time, features)`` tensor; a float tensor of that dtype is not copied."""
+    if isinstance(data, torch.Tensor) and data.ndim in (1, 2) and data.numel() > 0:
+        if data.is_floating_point() and torch.isnan(data).any():
+            raise ValueError(f"{name} contains NaN; fill or drop the gaps first")
+        tensor = data.detach().to(dtype)
+        return tensor[:, None] if tensor.ndim == 1 else tensor
+    array = to_numpy_2d(data, name)
+    return torch.as_tensor(np.ascontiguousarray(array), dtype=dtype)
+
+
+def make_windows(data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32):
+    """Cut a series into overlapping input windows and the values that follow each one.
+
+    ``X[i]`` is ``data[i*stride : i*stride + input_length]`` (all features) and ``y[i]`` the next
+    ``horizon`` values of the first column. ``X`` is a strided *view* of one copy of the series
+    (``Tensor.unfold``), so its memory is that of the series, not ``N * input_length`` times it.
+
+    Parameters
+    ----------
+    data : array-like of shape (time,) or (time, features), Series, DataFrame or tensor
+        The series; the first column is the forecast target. No NaN.
+    input_length : int >= 1
+        Steps of history in each window.
+    horizon : int >= 1, default 1
+        Steps to forecast after each window.
+    stride : int >= 1, default 1
+        Steps between the starts of consecutive windows.
+    dtype : torch.dtype, default torch.float32
+
+    Returns
+    -------
+    X : torch.Tensor of shape (N, input_length, features)
+        ``N = (time - input_length - horizon) // stride + 1``. A view: do not write into it.
+    y : torch.Tensor of shape (N, horizon)
+
+    Examples
+    --------
+    >>> X, y = make_windows(np.arange(6.0), input_length=3, horizon=2)
+    >>> tuple(X.shape), X[:, :, 0].tolist(), y.tolist()
+    ((2, 3, 1), [[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [[3.0, 4.0], [4.0, 5.0]])
+    """
+    input_length = check_int(input_length, "input_length", minimum=1)
+    horizon = check_int(horizon, "horizon", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype, got {describe(dtype)}")
+    series = _as_tensor_2d(data, "data", dtype)  # (T, F)
+    n_steps = series.shape[0]
+    if input_length + horizon > n_steps:
+        raise ValueError(
+            f"input_length ({input_length}) + horizon ({horizon}) = {input_length + horizon} is longer "
+            f"than the series ({n_steps} steps); use a shorter window or a longer series"
+        )
+    X = series[: n_steps - horizon].unfold(0, input_length, stride)  # (N, F, L), a view
+    X = X.transpose(1, 2)  # (N, L, F), still a view
+    y = series[input_length:, 0].unfold(0, horizon, stride)  # (N, horizon), a view
+    return X, y
+
+
+class WindowDataset(Dataset):
+    """A ``torch.utils.data.Dataset`` of ``(window, target)`` pairs from :func:`make_windows`.
+
+    Parameters
+    ----------
+    data, input_length, horizon, stride, dtype
+        As in :func:`make_windows`.
+
+    Examples
+    --------
+    >>> ds = WindowDataset(np.arange(10.0), input_length=4, horizon=2)
+    >>> len(ds), tuple(ds[0][0].shape), ds[0][1].tolist()
+    (5, (4, 1), [4.0, 5.0])
+    """
+
+    def __init__(self, data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32):
+        self.X, self.y = make_windows(data, input_length, horizon, stride, dtype=dtype)
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def __getitem__(self, index):
+        return self.X[index], self.y[index]  # (L, F), (horizon,)
+
+
+def pad_sequences(sequences, padding_value: float = 0.0, *, dtype=torch.float32):
+    """Stack sequences of different lengths into one zero-padded batch, with their lengths.
+
+    Parameters
+    ----------
+    sequences : sequence of array-likes, each of shape (length_i,) or (length_i, features)
+        Non-empty, all with the same number of features, no NaN.
+    padding_value : float, default 0.0
+        Value written after the end of each shorter sequence.
+
+    Returns
+    -------
+    padded : torch.Tensor of shape (batch, max_length, features)
+    lengths : torch.Tensor of shape (batch,), int64 on the CPU
+        Ready for ``torch.nn.utils.rnn.pack_padded_sequence(padded, lengths, batch_first=True,
+        enforce_sorted=False)``.
+
+    Examples
+    --------
+    >>> padded, lengths = pad_sequences([np.ones(3), np.ones(1)])
+    >>> tuple(padded.shape), lengths.tolist(), padded[1, :, 0].tolist()
+    ((2, 3, 1), [3, 1], [1.0, 0.0, 0.0])
+    """
+    if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__len__"):
+        raise TypeError(f"sequences must be a list of arrays, got {type(sequences).__name__}")
+    if len(sequences) == 0:
+        raise ValueError("sequences is empty; it needs at least one sequence")
+    if isinstance(padding_value, bool) or not isinstance(padding_value, numbers.Real):
+        raise TypeError(f"padding_value must be a number, got {describe(padding_value)}")
+    tensors = [_as_tensor_2d(s, f"sequences[{i}]", dtype) for i, s in enumerate(sequences)]
+    n_features = {t.shape[1] for t in tensors}
+    if len(n_features) > 1:
+        raise ValueError(f"sequences must all have the same number of features, got {sorted(n_features)}")
+    lengths = torch.tensor([t.shape[0] for t in tensors], dtype=torch.int64)
+    padded = torch.nn.utils.rnn.pad_sequence(tensors, batch_first=True, padding_value=float(padding_value))
+    return padded, lengths  # (B, L_max, F), (B,)
+
+
+def collate_padded(batch):
+    """``collate_fn`` for a ``DataLoader`` over ``(sequence, label)`` pairs of different lengths.
+
+    Returns ``(padded, lengths, labels)``: padded ``(B, L_max, F)``, lengths ``(B,)`` int64 and the
+    labels stacked with ``torch.utils.data.default_collate``.
+
+    Examples
+    --------
+    >>> x, lengths, labels = collate_padded([(np.ones(2), 0), (np.ones(4), 1)])
+    >>> tuple(x.shape), lengths.tolist(), labels.tolist()
+    ((2, 4, 1), [2, 4], [0, 1])
+    """
+    if len(batch) == 0:
+        raise ValueError("batch is empty")
+    if not all(isinstance(item, (tuple, list)) and len(item) == 2 for item in batch):
+        raise TypeError("batch must be a list of (sequence, label) pairs")
+    sequences, labels = zip(*batch)
+    padded, lengths = pad_sequences(list(sequences))
+    return padded, lengths, torch.utils.data.default_collate(list(labels))
+
+
+def znormalize(X, eps: float = 1e-8):
+    """Z-normalise each series (and each feature of it) over time: mean 0, standard deviation 1.
+
+    Series that differ only in offset and amplitude become equal, so distances compare shapes.
+    NaN is treated as end padding of a variable-length series and left in place; a constant series
+    becomes all zeros.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_series, length) or (n_series, length, features)
+    eps : float > 0, default 1e-8
+        A standard deviation below ``eps`` counts as zero (constant series).
+
+    Returns
+    -------
+    numpy.ndarray of the same shape as ``X``, float64
+
+    Examples
+    --------
+    >>> znormalize([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]).round(4).tolist()
+    [[-1.2247, 0.0, 1.2247], [-1.2247, 0.0, 1.2247]]
+    """
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    if isinstance(X, (pd.Series, pd.DataFrame)):
+        X = X.to_numpy()
+    try:
+        array = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"X must be a numeric array of series, got {type(X).__name__} ({err})") from None
+    if array.ndim not in (2, 3):
+        raise ValueError(
+            f"X must be 2-D (n_series, length) or 3-D (n_series, length, features), got "
+            f"{array.ndim} dimensions with shape {array.shape}"
+        )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"X is empty (shape {array.shape}); it needs at least one series of length >= 1")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
+        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    if np.isinf(array).any():
+        raise ValueError("X contains infinite values")
+    if np.isnan(array).all(axis=1).any():
+        raise ValueError("X has a series that is all NaN; every series needs at least one value")
+    mean = np.nanmean(array, axis=1, keepdims=True)
+    std = np.nanstd(array, axis=1, keepdims=True)
+    return (array - mean) / np.where(std < eps, 1.0, std)
