@@ -1,0 +1,76 @@
+"""The book's conventions, checked on the committed notebooks and configuration files."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPO_URL = CONFIG["repository"]["url"]
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_every_chapter_is_in_the_toc_and_exists():
+    files = toc_files()
+    for nb in NOTEBOOKS:
+        assert f"notebooks/{nb.stem}" in files, f"{nb.name} is not in _toc.yml"
+    for f in files:
+        assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f"_toc.yml lists missing {f}"
+
+
+def test_repository_url_is_set_in_one_place():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["urls"]["Homepage"] == REPO_URL
+    for nb in NOTEBOOKS:
+        assert f"git+{REPO_URL}" in source(cells(nb)[0]), f"{nb.name}: the Colab cell must install from {REPO_URL}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_conventions(nb):
+    all_cells = cells(nb)
+    first, last = all_cells[0], all_cells[-1]
+    # 1. first cell: the Colab install cell, which does nothing elsewhere
+    assert first["cell_type"] == "code" and 'if "google.colab" in sys.modules:' in source(first)
+    # 2. last cell: the hidden check cell that asserts the chapter's claims
+    assert last["cell_type"] == "code" and "remove-cell" in tags(last) and "assert" in source(last)
+    # 3. committed executed, in order, without errors
+    code = [c for c in all_cells if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), "restart and run all"
+    for c in code:
+        for out in c.get("outputs", []):
+            assert out["output_type"] != "error", f"{nb.name}: saved error output"
+            text = "".join(out.get("text", ""))
+            assert "Warning" not in text, f"{nb.name}: a warning in the saved outputs: {text[:200]}"
+    # 4. every number in the prose is glued: each glue key used in markdown is defined in code
+    used = set()
+    for c in all_cells:
+        if c["cell_type"] == "markdown":
+            used |= set(re.findall(r"\{glue(?::\w+)?\}`([\w.-]+)", source(c)))
+    defined = set(re.findall(r"""glue\(\s*["']([\w.-]+)["']""", "".join(source(c) for c in code)))
+    assert used <= defined, f"{nb.name}: glue keys used but never glued: {sorted(used - defined)}"
+    # 5. at least one plot
+    assert any("image/png" in out.get("data", {}) for c in code for out in c.get("outputs", [])), "no figure"

@@ -1,0 +1,133 @@
+"""Tests for tslearnkit.datasets: shapes, contents, checksums and input checks."""
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tslearnkit import datasets
+from tslearnkit.datasets import DatasetChecksumError, load_co2, load_seattle_weather, load_trace, make_cbf
+
+
+def test_load_co2_monthly_contract():
+    co2 = load_co2()
+    assert isinstance(co2, pd.Series)
+    assert co2.index.freqstr == "MS"
+    assert not co2.isna().any()
+    assert co2.index[0] == pd.Timestamp("1958-03-01") and co2.index[-1] == pd.Timestamp("2001-12-01")
+    assert 310 < co2.min() < co2.max() < 380  # ppm
+
+
+def test_load_co2_is_the_monthly_mean_of_the_weekly_record():
+    weekly = load_co2(raw=True)
+    assert weekly.index.freqstr == "W-SAT" and len(weekly) == 2284 and weekly.isna().sum() == 59
+    monthly = load_co2()
+    means = weekly.resample("MS").mean()
+    observed = means.notna()
+    np.testing.assert_allclose(monthly[observed], means[observed])
+
+
+def test_load_co2_returns_a_fresh_copy():
+    first = load_co2(raw=True)
+    first.iloc[:] = 0.0
+    assert load_co2(raw=True).max() > 300
+
+
+def test_load_co2_rejects_non_bool():
+    with pytest.raises(TypeError, match="raw"):
+        load_co2(raw="yes")
+
+
+def test_load_seattle_weather_contract():
+    weather = load_seattle_weather()
+    assert list(weather.columns) == ["temp_max", "temp_min", "precipitation", "wind", "weather"]
+    assert weather.index.freqstr == "D" and len(weather) == 1461
+    assert not weather.isna().any().any()
+    assert (weather["temp_max"] >= weather["temp_min"]).all()
+    assert set(weather["weather"].cat.categories) == {"drizzle", "fog", "rain", "snow", "sun"}
+
+
+def test_load_trace_contract():
+    X, y = load_trace()
+    assert X.shape == (200, 275) and X.dtype == np.float64
+    assert y.shape == (200,) and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [50, 50, 50, 50]
+    assert not np.isnan(X).any()
+
+
+def test_checksum_mismatch_raises(tmp_path, monkeypatch):
+    bad = tmp_path / "co2_weekly.csv"
+    shutil.copy(datasets._package_file("co2_weekly.csv"), bad)
+    with open(bad, "a") as fh:
+        fh.write("20020105,999.9\n")
+    with pytest.raises(DatasetChecksumError, match="SHA-256"):
+        datasets._verified(bad, "co2_weekly.csv")
+
+
+def test_missing_file_raises(tmp_path):
+    with pytest.raises(FileNotFoundError, match="co2_weekly.csv"):
+        datasets._verified(tmp_path / "nothing.csv", "co2_weekly.csv")
+
+
+def test_loader_verifies_shipped_file(monkeypatch):
+    monkeypatch.setitem(datasets.CHECKSUMS, "seattle_weather.csv", "0" * 64)
+    with pytest.raises(DatasetChecksumError, match="seattle_weather"):
+        load_seattle_weather()
+
+
+def test_make_cbf_shapes_and_labels():
+    X, y = make_cbf(n_per_class=20, length=128, random_state=0)
+    assert X.shape == (60, 128) and y.shape == (60,)
+    assert np.bincount(y).tolist() == [20, 20, 20]
+    assert not np.isnan(X).any()
+
+
+def test_make_cbf_is_reproducible_and_seeded():
+    a, ya = make_cbf(5, 64, random_state=1)
+    b, yb = make_cbf(5, 64, random_state=1)
+    c, _ = make_cbf(5, 64, random_state=2)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ya, yb)
+    assert not np.array_equal(a, c)
+
+
+def test_make_cbf_shapes_follow_saito():
+    """Without noise the classes are a plateau, a rising ramp and a falling ramp."""
+    X, y = make_cbf(200, 128, random_state=0)
+    event = X[:, 40:48]  # inside every event: a <= 32 and b >= a + 32 >= 48
+    for label in range(3):
+        rows = event[y == label].mean(axis=0)
+        slope = np.polyfit(np.arange(8), rows, 1)[0]
+        assert rows.mean() > 1.0  # the event is above the noise
+        if label == 0:
+            assert abs(slope) < 0.05
+        elif label == 1:
+            assert slope > 0.02
+        else:
+            assert slope < -0.02
+    assert abs(X[:, :15].mean()) < 0.1  # before the earliest onset: pure N(0, 1) noise
+
+
+def test_make_cbf_variable_length():
+    X, y = make_cbf(30, 100, random_state=0, variable_length=True)
+    lengths = (~np.isnan(X)).sum(axis=1)
+    assert lengths.min() >= 50 and lengths.max() <= 100 and len(set(lengths.tolist())) > 10
+    for row, n in zip(X, lengths):  # NaN only as end padding
+        assert not np.isnan(row[:n]).any() and np.isnan(row[n:]).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_per_class": 0}, ValueError, "n_per_class must be a positive integer, got 0"),
+        ({"n_per_class": 2.5}, TypeError, "n_per_class must be an integer"),
+        ({"length": 4}, ValueError, "length must be an integer >= 8, got 4"),
+        ({"random_state": -1}, ValueError, "random_state"),
+        ({"random_state": "0"}, TypeError, "random_state"),
+        ({"variable_length": 1}, TypeError, "variable_length"),
+    ],
+)
+def test_make_cbf_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_cbf(**kwargs)
