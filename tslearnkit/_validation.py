@@ -73,8 +73,8 @@ def to_numpy_2d(data, name: str, *, allow_nan: bool = False) -> np.ndarray:
         )
     if array.shape[0] == 0:
         raise ValueError(f"{name} is empty; it needs at least one time step")
-    if not allow_nan and np.isnan(array.astype(np.float64, copy=False)).any():
-        where = np.argwhere(np.isnan(array.astype(np.float64, copy=False)))[0]
+    if not allow_nan and array.dtype.kind in "fc" and np.isnan(array).any():
+        where = np.argwhere(np.isnan(array))[0]
         raise ValueError(
             f"{name} contains NaN (first at time step {where[0]}, feature {where[1]}); "
             "fill or drop the gaps first"

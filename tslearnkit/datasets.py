@@ -27,7 +27,7 @@ CHECKSUMS = {
 
 
 class DatasetChecksumError(ValueError):
-    """A data file's SHA-256 does not match the one recorded in :data:`CHECKSUMS`."""
+    """A data file's SHA-256 does not match the one recorded in ``CHECKSUMS``."""
 
 
 def _sha256(path: Path) -> str:
