@@ -36,7 +36,7 @@ test-unit: $(STAMP)
 # nbval runs every chapter in a fresh kernel with network access blocked (tests/offline);
 # printed outputs are compared only in cells marked `# NBVAL_CHECK_OUTPUT`.
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax -n 2 notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadscope notebooks
 
 # Build the book from the notebooks' stored outputs (no execution): a broken page, a missing
 # glue key or a bad cross-reference fails here.

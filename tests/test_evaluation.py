@@ -1,0 +1,193 @@
+"""Tests for tslearnkit.evaluation: hand-computed metrics and baselines, and backtests that never
+show a model the future."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from tslearnkit.evaluation import (
+    drift_forecast,
+    mae,
+    mase,
+    mean_forecast,
+    naive_forecast,
+    rmse,
+    rolling_origin_backtest,
+    score_backtest,
+    seasonal_naive_forecast,
+    smape,
+)
+
+# --- metrics, computed by hand -----------------------------------------------------------------
+
+
+def test_metrics_by_hand():
+    y, f = [2.0, 4.0, 6.0, 8.0], [3.0, 4.0, 4.0, 8.0]  # errors 1, 0, 2, 0
+    assert mae(y, f) == pytest.approx(0.75)
+    assert rmse(y, f) == pytest.approx(np.sqrt(5 / 4))
+    # sMAPE: 2|e|/(|y|+|f|) = 2/5, 0, 4/10, 0 -> mean 0.2 -> 20 %
+    assert smape(y, f) == pytest.approx(20.0)
+    # MASE with y_train 1, 3, 2, 6: naive diffs 2, 1, 4 -> scale 7/3 -> 0.75 / (7/3)
+    assert mase(y, f, [1.0, 3.0, 2.0, 6.0]) == pytest.approx(0.75 * 3 / 7)
+    # seasonal scale, season 2: diffs |2-1|, |6-3| -> 2
+    assert mase(y, f, [1.0, 3.0, 2.0, 6.0], season=2) == pytest.approx(0.375)
+
+
+def test_metrics_accept_series_tensors_and_2d():
+    y = pd.Series([1.0, 2.0, 3.0])
+    f = torch.tensor([1.0, 2.0, 4.0])
+    assert mae(y, f) == pytest.approx(1 / 3)
+    assert mae(np.ones((2, 3)), np.zeros((2, 3))) == 1.0
+    assert smape([0.0], [0.0]) == 0.0  # 0/0 counts as a perfect forecast
+
+
+def test_mase_of_naive_in_sample_is_one():
+    train = np.cumsum(np.random.default_rng(0).normal(size=50))
+    assert mase(train[1:], train[:-1], train) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("metric", [mae, rmse, smape])
+@pytest.mark.parametrize(
+    "y, f, error, match",
+    [
+        ([1.0, 2.0], [1.0], ValueError, "same length"),
+        ([], [], ValueError, "y_true is empty"),
+        ([1.0, np.nan], [1.0, 2.0], ValueError, "y_true contains NaN at position 1"),
+        ([1.0, 2.0], [1.0, np.inf], ValueError, "y_pred contains infinite"),
+        (["a"], [1.0], TypeError, "y_true must contain numbers"),
+        ({"a": 1}, [1.0], TypeError, "y_true must be an array"),
+    ],
+)
+def test_metric_bad_input(metric, y, f, error, match):
+    with pytest.raises(error, match=match):
+        metric(y, f)
+
+
+def test_mase_bad_input():
+    with pytest.raises(ValueError, match="MASE scale is zero"):
+        mase([1.0], [2.0], [3.0, 3.0, 3.0])
+    with pytest.raises(ValueError, match=r"season \(12\) must be shorter than y_train \(5 values\)"):
+        mase([1.0], [2.0], np.arange(5.0), season=12)
+    with pytest.raises(ValueError, match="season must be a positive integer"):
+        mase([1.0], [2.0], np.arange(5.0), season=0)
+    with pytest.raises(ValueError, match="y_train contains NaN"):
+        mase([1.0], [2.0], [1.0, np.nan, 2.0])
+
+
+# --- baselines ---------------------------------------------------------------------------------
+
+
+def test_baselines_by_hand():
+    h = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert naive_forecast(h, 2).tolist() == [6.0, 6.0]
+    assert seasonal_naive_forecast(h, 5, season=4).tolist() == [3.0, 4.0, 5.0, 6.0, 3.0]
+    assert drift_forecast(h, 2).tolist() == [7.0, 8.0]
+    assert mean_forecast(h, 1).tolist() == [3.5]
+    assert seasonal_naive_forecast(h, 2, season=6).tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: naive_forecast([1.0], 0), ValueError, "horizon must be a positive integer, got 0"),
+        (lambda: naive_forecast([], 1), ValueError, "history is empty"),
+        (lambda: naive_forecast([1.0, np.nan], 1), ValueError, "history contains NaN"),
+        (lambda: seasonal_naive_forecast([1.0, 2.0], 1, season=3), ValueError,
+         r"season \(3\) is longer than history \(2 values\)"),
+        (lambda: seasonal_naive_forecast([1.0, 2.0], 1, season=0), ValueError, "season must be a positive"),
+        (lambda: drift_forecast([1.0], 1), ValueError, "at least 2 values"),
+        (lambda: mean_forecast([1.0], 1.5), TypeError, "horizon must be an integer"),
+    ],
+)
+def test_baseline_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# --- rolling-origin backtest -------------------------------------------------------------------
+
+
+def test_backtest_never_shows_the_future():
+    series = pd.Series(np.arange(40.0), index=pd.date_range("2000-01-01", periods=40, freq="MS"))
+    seen = []
+
+    def spy(history, horizon):
+        seen.append(history.index[-1])
+        # the history ends just before the origin: its values are its positions
+        assert history.iloc[-1] == len(history) - 1
+        return naive_forecast(history, horizon)
+
+    bt = rolling_origin_backtest(series, {"spy": spy}, horizon=3, initial=30, step=2)
+    for origin_time, last_seen in zip(bt.drop_duplicates("origin")["origin_time"], seen):
+        assert last_seen < origin_time
+    assert (bt["time"] >= bt["origin_time"]).all()
+    assert bt["origin"].unique().tolist() == [30, 32, 34, 36]
+    assert set(bt.columns) == {"model", "origin", "origin_time", "step", "time", "actual", "forecast"}
+
+
+def test_backtest_history_is_a_copy():
+    series = pd.Series(np.arange(10.0))
+
+    def vandal(history, horizon):
+        history.iloc[:] = -1.0
+        return np.zeros(horizon)
+
+    rolling_origin_backtest(series, {"v": vandal}, horizon=1, initial=8)
+    assert series.iloc[0] == 0.0
+
+
+def test_backtest_n_origins_takes_the_latest():
+    bt = rolling_origin_backtest(np.arange(20.0), {"n": naive_forecast}, horizon=2, initial=0.5, n_origins=3)
+    assert bt["origin"].unique().tolist() == [16, 17, 18]
+
+
+def test_score_backtest_by_hand():
+    series = pd.Series([0.0, 2.0, 4.0, 6.0, 8.0, 10.0])  # naive in-sample scale = 2 at every origin
+    bt = rolling_origin_backtest(series, {"naive": naive_forecast, "drift": drift_forecast},
+                                 horizon=2, initial=3)
+    table = score_backtest(bt, series)
+    assert table.loc["drift", "MASE"] == pytest.approx(0.0)
+    # naive from origin 3 (last 4): errors 2, 4 -> MAE 3; origin 4 (last 6): errors 2, 4 -> 3
+    assert table.loc["naive", "MAE"] == pytest.approx(3.0)
+    assert table.loc["naive", "MASE"] == pytest.approx(1.5)
+    assert table.index[0] == "drift" and table.loc["naive", "origins"] == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"forecasters": {}}, TypeError, "forecasters must be a non-empty mapping"),
+        ({"forecasters": {"x": 1}}, TypeError, r"forecasters\['x'\] must be callable"),
+        ({"horizon": 0}, ValueError, "horizon must be a positive integer"),
+        ({"initial": 1.5}, ValueError, r"initial must be a fraction in \(0, 1\)"),
+        ({"initial": 9}, ValueError, "no origin is left"),
+        ({"step": 0}, ValueError, "step must be a positive integer"),
+        ({"forecasters": {"short": lambda h, n: [1.0]}, "horizon": 2}, ValueError,
+         "forecaster 'short' returned 1 values"),
+        ({"forecasters": {"nan": lambda h, n: [np.nan] * n}}, ValueError, "forecaster 'nan' at origin"),
+    ],
+)
+def test_backtest_bad_input(kwargs, error, match):
+    args = {"forecasters": {"naive": naive_forecast}, "horizon": 2, "initial": 5, **kwargs}
+    with pytest.raises(error, match=match):
+        rolling_origin_backtest(np.arange(10.0), **args)
+
+
+def test_backtest_bad_series():
+    with pytest.raises(TypeError, match="series must be one series"):
+        rolling_origin_backtest(pd.DataFrame({"a": [1.0]}), {"n": naive_forecast}, 1)
+    with pytest.raises(ValueError, match="series must be 1-D"):
+        rolling_origin_backtest(np.ones((5, 2)), {"n": naive_forecast}, 1)
+    with pytest.raises(ValueError, match="series contains NaN"):
+        rolling_origin_backtest(np.array([1.0, np.nan, 2.0]), {"n": naive_forecast}, 1)
+
+
+def test_score_backtest_bad_input():
+    with pytest.raises(TypeError, match="backtest must be the DataFrame"):
+        score_backtest(pd.DataFrame({"x": [1]}), [1.0])
+    bt = rolling_origin_backtest(np.arange(10.0), {"n": naive_forecast}, horizon=1, initial=3)
+    with pytest.raises(ValueError, match="season"):
+        score_backtest(bt, np.arange(10.0), season=5)
+    with pytest.raises(ValueError, match="MASE scale is zero"):
+        score_backtest(rolling_origin_backtest(np.ones(10), {"n": naive_forecast}, 1, initial=3), np.ones(10))

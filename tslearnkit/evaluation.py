@@ -1,0 +1,373 @@
+"""Forecast accuracy the way forecasters judge it: scale-free errors (MASE), the naive baselines
+every model must beat, and rolling-origin backtests that never show a model its future.
+
+Metrics accept numpy arrays, pandas Series and torch tensors of the same shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+
+from ._validation import check_int, describe
+
+__all__ = [
+    "mae",
+    "rmse",
+    "smape",
+    "mase",
+    "naive_forecast",
+    "seasonal_naive_forecast",
+    "drift_forecast",
+    "mean_forecast",
+    "rolling_origin_backtest",
+    "score_backtest",
+]
+
+
+def _as_1d(values, name: str) -> np.ndarray:
+    """``values`` as a flat float64 array with no NaN and at least one element."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    elif isinstance(values, (pd.Series, pd.DataFrame)):
+        values = values.to_numpy()
+    elif not isinstance(values, (np.ndarray, list, tuple)) and not np.isscalar(values):
+        raise TypeError(f"{name} must be an array, Series or tensor of numbers, got {type(values).__name__}")
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must contain numbers, got {describe(values)}") from None
+    array = array.reshape(-1)
+    if array.size == 0:
+        raise ValueError(f"{name} is empty; it needs at least one value")
+    if np.isnan(array).any():
+        raise ValueError(f"{name} contains NaN at position {int(np.flatnonzero(np.isnan(array))[0])}")
+    if np.isinf(array).any():
+        raise ValueError(f"{name} contains infinite values")
+    return array
+
+
+def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    shape_true = tuple(np.shape(y_true.detach().cpu() if isinstance(y_true, torch.Tensor) else y_true))
+    shape_pred = tuple(np.shape(y_pred.detach().cpu() if isinstance(y_pred, torch.Tensor) else y_pred))
+    a, b = _as_1d(y_true, "y_true"), _as_1d(y_pred, "y_pred")
+    if a.size != b.size or (len(shape_true) > 1 and len(shape_pred) > 1 and shape_true != shape_pred):
+        raise ValueError(
+            f"y_true and y_pred must have the same length, got shapes {shape_true} and {shape_pred}"
+        )
+    return a, b
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error, in the units of the series (scikit-learn's ``mean_absolute_error``).
+
+    Examples
+    --------
+    >>> mae([1.0, 2.0, 3.0], [2.0, 2.0, 5.0])
+    1.0
+    """
+    a, b = _pair(y_true, y_pred)
+    return float(mean_absolute_error(a, b))
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error, in the units of the series (scikit-learn).
+
+    Examples
+    --------
+    >>> rmse([0.0, 0.0], [3.0, 4.0])  # sqrt((9 + 16) / 2)
+    3.5355339059327378
+    """
+    a, b = _pair(y_true, y_pred)
+    return float(root_mean_squared_error(a, b))
+
+
+def smape(y_true, y_pred) -> float:
+    """Symmetric mean absolute percentage error, in percent (0 to 200), as in the M4 competition.
+
+    ``100 * mean(2 |y - f| / (|y| + |f|))``, a term with ``y = f = 0`` counting as 0.
+
+    Examples
+    --------
+    >>> smape([100.0, 200.0], [110.0, 200.0])  # (2 * 10 / 210 + 0) / 2 * 100
+    4.761904761904762
+    """
+    a, b = _pair(y_true, y_pred)
+    denominator = np.abs(a) + np.abs(b)
+    ratio = np.divide(2 * np.abs(a - b), denominator, out=np.zeros_like(a), where=denominator > 0)
+    return float(100 * ratio.mean())
+
+
+def _check_season(season, history_length: int, name: str = "history") -> int:
+    season = check_int(season, "season", minimum=1)
+    if season >= history_length:
+        raise ValueError(
+            f"season ({season}) must be shorter than {name} ({history_length} values): a seasonal "
+            "difference needs at least one full season before it"
+        )
+    return season
+
+
+def mase(y_true, y_pred, y_train, season: int = 1) -> float:
+    """Mean absolute scaled error (Hyndman & Koehler, 2006).
+
+    The MAE of the forecast divided by the in-sample MAE of the seasonal naive forecast on the
+    training series, ``mean(|y_t - y_{t-season}|)``. Below 1: better than that naive method was
+    in-sample; above 1: worse. Unlike MAPE it is defined when the series crosses zero and does not
+    favour forecasts that are too low.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (horizon,) or (n, horizon)
+    y_train : array-like of shape (n_train,)
+        The history the forecast was made from; it sets the scale.
+    season : int >= 1, default 1
+        1 scales by the naive forecast's error; 12 by the seasonal naive for monthly data.
+
+    Raises
+    ------
+    ValueError
+        If ``y_train`` is constant over the season (the scale is zero) or shorter than ``season + 1``.
+
+    Examples
+    --------
+    >>> mase([5.0, 6.0], [5.0, 5.0], y_train=[1.0, 2.0, 3.0, 4.0])  # MAE 0.5 / scale 1
+    0.5
+    """
+    a, b = _pair(y_true, y_pred)
+    train = _as_1d(y_train, "y_train")
+    season = _check_season(season, train.size, "y_train")
+    scale = np.mean(np.abs(train[season:] - train[:-season]))
+    if scale == 0:
+        raise ValueError(
+            f"y_train does not change over a season of {season} (its seasonal differences are all zero), "
+            "so the MASE scale is zero; use MAE or a different season"
+        )
+    return float(np.mean(np.abs(a - b)) / scale)
+
+
+def _history(history, horizon) -> tuple[np.ndarray, int]:
+    values = _as_1d(history, "history")
+    return values, check_int(horizon, "horizon", minimum=1)
+
+
+def naive_forecast(history, horizon: int) -> np.ndarray:
+    """Repeat the last observed value: the forecast every model must beat.
+
+    Examples
+    --------
+    >>> naive_forecast([1.0, 2.0, 5.0], horizon=3).tolist()
+    [5.0, 5.0, 5.0]
+    """
+    values, horizon = _history(history, horizon)
+    return np.full(horizon, values[-1])
+
+
+def seasonal_naive_forecast(history, horizon: int, season: int) -> np.ndarray:
+    """Repeat the last observed season: ``f_{T+h} = y_{T+h-k*season}`` with the smallest ``k >= 1``.
+
+    Examples
+    --------
+    >>> seasonal_naive_forecast([1.0, 2.0, 3.0, 10.0, 20.0, 30.0], horizon=4, season=3).tolist()
+    [10.0, 20.0, 30.0, 10.0]
+    """
+    values, horizon = _history(history, horizon)
+    season = check_int(season, "season", minimum=1)
+    if season > values.size:
+        raise ValueError(
+            f"season ({season}) is longer than history ({values.size} values); "
+            "a seasonal naive forecast needs one full season"
+        )
+    last_season = values[-season:]
+    return last_season[np.arange(horizon) % season]
+
+
+def drift_forecast(history, horizon: int) -> np.ndarray:
+    """Extend the line from the first to the last observation (the naive forecast plus the mean change).
+
+    Examples
+    --------
+    >>> drift_forecast([1.0, 2.0, 3.0], horizon=2).tolist()
+    [4.0, 5.0]
+    """
+    values, horizon = _history(history, horizon)
+    if values.size < 2:
+        raise ValueError("history needs at least 2 values for a drift forecast, got 1")
+    slope = (values[-1] - values[0]) / (values.size - 1)
+    return values[-1] + slope * np.arange(1, horizon + 1)
+
+
+def mean_forecast(history, horizon: int) -> np.ndarray:
+    """Forecast the mean of the history for every step.
+
+    Examples
+    --------
+    >>> mean_forecast([1.0, 2.0, 6.0], horizon=2).tolist()
+    [3.0, 3.0]
+    """
+    values, horizon = _history(history, horizon)
+    return np.full(horizon, values.mean())
+
+
+Forecaster = Callable[[pd.Series, int], object]
+
+
+def rolling_origin_backtest(
+    series,
+    forecasters: Mapping[str, Forecaster],
+    horizon: int,
+    *,
+    initial: int | float = 0.7,
+    step: int = 1,
+    n_origins: int | None = None,
+) -> pd.DataFrame:
+    """Evaluate forecasters by rolling-origin backtesting (time series cross-validation).
+
+    At each origin ``t`` every forecaster gets the history ``series[:t]`` — nothing at or after
+    ``t`` — and returns ``horizon`` forecasts, which are compared with ``series[t : t + horizon]``.
+    The origin then moves forward by ``step``, and the model is refitted on the longer history.
+
+    Parameters
+    ----------
+    series : pandas.Series, or array-like of shape (time,)
+        The target series. No NaN. An array is given a ``RangeIndex``.
+    forecasters : mapping of name to callable
+        ``forecaster(history, horizon)`` with ``history`` a ``pandas.Series`` (a copy) returns
+        ``horizon`` values (array, list, Series or tensor).
+    horizon : int >= 1
+        Steps forecast from each origin.
+    initial : int or float in (0, 1), default 0.7
+        The first origin, as a number of steps or a fraction of the series.
+    step : int >= 1, default 1
+        Steps between consecutive origins.
+    n_origins : int, optional
+        Use only the last ``n_origins`` origins (the latest data), spaced by ``step``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, origin and horizon step, with columns ``model``, ``origin`` (the
+        position of the first forecast step), ``origin_time`` (its index label), ``step`` (1 to
+        horizon), ``time``, ``actual`` and ``forecast``.
+
+    Examples
+    --------
+    >>> y = pd.Series(np.arange(10.0))
+    >>> bt = rolling_origin_backtest(y, {"naive": naive_forecast}, horizon=2, initial=6, step=2)
+    >>> print(bt[["model", "origin", "step", "actual", "forecast"]].to_string(index=False))
+    model  origin  step  actual  forecast
+    naive       6     1     6.0       5.0
+    naive       6     2     7.0       5.0
+    naive       8     1     8.0       7.0
+    naive       8     2     9.0       7.0
+    """
+    if isinstance(series, pd.DataFrame):
+        raise TypeError("series must be one series (a pandas Series or 1-D array), got a DataFrame")
+    if isinstance(series, pd.Series):
+        from ._validation import check_index
+
+        check_index(series.index, "series")
+        values = _as_1d(series, "series")
+        index = series.index
+        name = series.name
+    else:
+        if np.ndim(series.detach().cpu() if isinstance(series, torch.Tensor) else series) != 1:
+            raise ValueError(f"series must be 1-D (time,), got {describe(series)}")
+        values = _as_1d(series, "series")
+        index = pd.RangeIndex(values.size)
+        name = None
+    if not isinstance(forecasters, Mapping) or not forecasters:
+        raise TypeError("forecasters must be a non-empty mapping of names to callables(history, horizon)")
+    for key, fn in forecasters.items():
+        if not callable(fn):
+            raise TypeError(f"forecasters[{key!r}] must be callable(history, horizon), got {type(fn).__name__}")
+    horizon = check_int(horizon, "horizon", minimum=1)
+    step = check_int(step, "step", minimum=1)
+    n = values.size
+    if isinstance(initial, float):
+        if not 0 < initial < 1:
+            raise ValueError(f"initial must be a fraction in (0, 1) or a number of steps, got {initial}")
+        first = int(round(initial * n))
+    else:
+        first = check_int(initial, "initial", minimum=1)
+    last = n - horizon
+    if first > last:
+        raise ValueError(
+            f"initial ({first} steps) + horizon ({horizon}) exceeds the series ({n} steps): no origin is left"
+        )
+    origins = list(range(first, last + 1, step))
+    if n_origins is not None:
+        n_origins = check_int(n_origins, "n_origins", minimum=1)
+        origins = list(range(last - step * (min(n_origins, len(origins)) - 1), last + 1, step))
+    rows = []
+    for origin in origins:
+        history = pd.Series(values[:origin].copy(), index=index[:origin], name=name)
+        actual = values[origin : origin + horizon]
+        for model, fn in forecasters.items():
+            forecast = fn(history.copy(), horizon)
+            try:
+                forecast = _as_1d(forecast, f"the forecast of {model!r}")
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"forecaster {model!r} at origin {origin}: {err}") from None
+            if forecast.size != horizon:
+                raise ValueError(
+                    f"forecaster {model!r} returned {forecast.size} values at origin {origin}, expected horizon={horizon}"
+                )
+            for h in range(horizon):
+                rows.append((model, origin, index[origin], h + 1, index[origin + h], actual[h], forecast[h]))
+    return pd.DataFrame(rows, columns=["model", "origin", "origin_time", "step", "time", "actual", "forecast"])
+
+
+def score_backtest(backtest: pd.DataFrame, series, season: int = 1) -> pd.DataFrame:
+    """Score a :func:`rolling_origin_backtest` frame: MAE, RMSE, sMAPE and MASE per model.
+
+    MASE is computed for each origin with the scale of the history before that origin (so the
+    scale, too, never uses the future) and averaged over origins.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        The output of :func:`rolling_origin_backtest`.
+    series : the series given to the backtest.
+    season : int >= 1, default 1
+        The seasonal period of the MASE scale (1: naive; 12: seasonal naive on monthly data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by model, sorted by MASE, with columns ``MASE``, ``MAE``, ``RMSE``, ``sMAPE`` and
+        ``origins``.
+    """
+    needed = {"model", "origin", "actual", "forecast"}
+    if not isinstance(backtest, pd.DataFrame) or not needed <= set(backtest.columns):
+        raise TypeError(f"backtest must be the DataFrame from rolling_origin_backtest, with columns {sorted(needed)}")
+    if backtest.empty:
+        raise ValueError("backtest is empty")
+    values = _as_1d(series, "series")
+    season = check_int(season, "season", minimum=1)
+    scales = {}
+    for origin in backtest["origin"].unique():
+        history = values[:origin]
+        season_ok = _check_season(season, history.size, f"the history before origin {origin}")
+        scale = np.mean(np.abs(history[season_ok:] - history[:-season_ok]))
+        if scale == 0:
+            raise ValueError(f"the history before origin {origin} is constant over season {season}: MASE scale is zero")
+        scales[origin] = scale
+    frame = backtest.assign(abs_error=(backtest["actual"] - backtest["forecast"]).abs())
+    frame["scaled"] = frame["abs_error"] / frame["origin"].map(scales)
+    rows = {}
+    for model, part in frame.groupby("model", sort=False):
+        rows[model] = {
+            "MASE": part.groupby("origin")["scaled"].mean().mean(),
+            "MAE": mae(part["actual"], part["forecast"]),
+            "RMSE": rmse(part["actual"], part["forecast"]),
+            "sMAPE": smape(part["actual"], part["forecast"]),
+            "origins": part["origin"].nunique(),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "model"
+    return table.sort_values("MASE")

@@ -1,0 +1,276 @@
+"""Training and inference for the book's models: ``fit`` with early stopping that restores the best
+weights (and keeps them when training is interrupted), ``predict``, recursive multi-step
+forecasting, and checkpoints that load with ``weights_only=True``."""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ._validation import check_int, describe
+from .utils import get_device
+
+__all__ = ["History", "fit", "predict", "recursive_forecast", "save_checkpoint", "load_checkpoint"]
+
+
+@dataclass
+class History:
+    """What :func:`fit` measured, one entry per completed epoch."""
+
+    train_loss: list[float] = field(default_factory=list)  # mean training loss per sample
+    val_loss: list[float] = field(default_factory=list)  # mean validation loss (empty without a val_loader)
+    epoch_time: list[float] = field(default_factory=list)  # seconds per epoch
+    best_epoch: int | None = None  # 1-based epoch whose weights the model holds at the end
+    stopped_early: bool = False  # patience ran out
+    interrupted: bool = False  # KeyboardInterrupt (the notebook's stop button)
+
+
+def _check_loader(loader, name: str) -> None:
+    if not hasattr(loader, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of (x, y) batches such as a DataLoader, got {type(loader).__name__}")
+    try:
+        empty = len(loader) == 0
+    except TypeError:
+        empty = False
+    if empty:
+        raise ValueError(f"{name} is empty: it yields no batches (is the dataset shorter than one window?)")
+
+
+def _run_epoch(model, loader, loss_fn, device, optimizer=None, clip_grad_norm=None, epoch=0, name="train_loader"):
+    """Mean loss per sample over one pass; trains if an optimizer is given."""
+    total, count = 0.0, 0
+    for batch, (x, y) in enumerate(loader, start=1):
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        if optimizer is None:
+            loss = loss_fn(model(x), y)
+        else:
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            if not torch.isfinite(loss):
+                raise ValueError(
+                    f"the training loss is {loss.item()} at epoch {epoch}, batch {batch}: training stopped. "
+                    "Check the data for NaN or infinite values, or lower lr"
+                )
+            loss.backward()
+            if clip_grad_norm is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            optimizer.step()
+        total += loss.item() * len(x)
+        count += len(x)
+    if count == 0:
+        raise ValueError(f"{name} is empty: it yielded no batches")
+    return total / count
+
+
+def fit(model: nn.Module, train_loader, val_loader=None, *, epochs: int, lr: float = 1e-3,
+        patience: int | None = None, device=None, loss_fn=None, optimizer=None,
+        clip_grad_norm: float | None = None, progress: bool = True) -> History:
+    """Train ``model`` on ``(x, y)`` batches with Adam and MSE unless told otherwise.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Moved to ``device``; trained in place.
+    train_loader, val_loader : iterables of ``(x, y)`` batches (e.g. ``DataLoader``)
+        ``val_loader`` is optional; with it, early stopping and "best" use the validation loss.
+    epochs : int >= 1
+        The most epochs to train.
+    lr : float > 0, default 1e-3
+        Learning rate of the default Adam optimizer (ignored if ``optimizer`` is given).
+    patience : int >= 1, optional
+        Stop after this many epochs without a better loss. Whenever training ends — completed,
+        early-stopped, interrupted or stopped by a NaN loss — the model keeps the weights of its
+        best epoch.
+    device : torch.device or str, optional
+        Default :func:`tslearnkit.get_device`.
+    loss_fn : callable, default ``nn.MSELoss()``
+    optimizer : torch.optim.Optimizer, optional
+        Default ``Adam(model.parameters(), lr)``.
+    clip_grad_norm : float > 0, optional
+        Clip the gradient norm to this value at every step.
+    progress : bool, default True
+        Show a progress bar with the epoch and its losses.
+
+    Returns
+    -------
+    History
+        ``train_loss``, ``val_loss``, ``epoch_time``, ``best_epoch``, ``stopped_early``, ``interrupted``.
+
+    Raises
+    ------
+    ValueError
+        If the training loss becomes NaN or infinite (the message names the epoch and batch); the
+        model keeps its best weights so far.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if patience is not None:
+        patience = check_int(patience, "patience", minimum=1)
+    if clip_grad_norm is not None and (not isinstance(clip_grad_norm, numbers.Real) or not clip_grad_norm > 0):
+        raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+    _check_loader(train_loader, "train_loader")
+    if val_loader is not None:
+        _check_loader(val_loader, "val_loader")
+    device = torch.device(device) if device is not None else get_device()
+    model.to(device)
+    loss_fn = loss_fn if loss_fn is not None else nn.MSELoss()
+    optimizer = optimizer if optimizer is not None else torch.optim.Adam(model.parameters(), lr=lr)
+
+    history = History()
+    best_loss, best_state, waited = float("inf"), None, 0
+    bar = tqdm(range(1, epochs + 1), desc="epochs", disable=not progress, leave=False)
+    try:
+        for epoch in bar:
+            start = time.perf_counter()
+            model.train()
+            history.train_loss.append(
+                _run_epoch(model, train_loader, loss_fn, device, optimizer, clip_grad_norm, epoch)
+            )
+            score = history.train_loss[-1]
+            if val_loader is not None:
+                model.eval()
+                with torch.no_grad():
+                    score = _run_epoch(model, val_loader, loss_fn, device, name="val_loader")
+                history.val_loss.append(score)
+            history.epoch_time.append(time.perf_counter() - start)
+            bar.set_postfix(train=f"{history.train_loss[-1]:.4g}",
+                            **({"val": f"{score:.4g}"} if val_loader is not None else {}))
+            if score < best_loss:
+                best_loss, waited, history.best_epoch = score, 0, epoch
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                waited += 1
+                if patience is not None and waited >= patience:
+                    history.stopped_early = True
+                    break
+    except KeyboardInterrupt:
+        history.interrupted = True
+        print(f"Training interrupted after {len(history.train_loss)} epochs; "
+              f"keeping the weights of epoch {history.best_epoch}.")
+    finally:
+        bar.close()
+        if best_state is not None:
+            model.load_state_dict(best_state)
+    model.eval()
+    return history
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    parameter = next(model.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
+def predict(model: nn.Module, X, *, batch_size: int = 1024, device=None) -> torch.Tensor:
+    """Run ``model`` in eval mode without gradients over ``X`` in batches; results on the CPU.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : torch.Tensor of shape (N, L, F), or an iterable of ``(x, y)`` batches
+    batch_size : int >= 1, default 1024
+    device : optional; default the model's device.
+
+    Returns
+    -------
+    torch.Tensor of shape (N, horizon)
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.to(device).eval()
+    if isinstance(X, torch.Tensor):
+        if X.ndim != 3:
+            raise ValueError(f"X must have shape (N, time, features), got {tuple(X.shape)}")
+        batches = (X[i : i + batch_size] for i in range(0, len(X), batch_size))
+    elif hasattr(X, "__iter__"):
+        _check_loader(X, "X")
+        batches = (batch[0] if isinstance(batch, (tuple, list)) else batch for batch in X)
+    else:
+        raise TypeError(f"X must be a tensor (N, L, F) or a DataLoader, got {describe(X)}")
+    with torch.no_grad():
+        outputs = [model(x.to(device)).cpu() for x in batches]
+    if not outputs:
+        raise ValueError("X is empty: nothing to predict")
+    return torch.cat(outputs)
+
+
+def recursive_forecast(model: nn.Module, window, steps: int, future_covariates=None, *, device=None) -> torch.Tensor:
+    """Forecast ``steps`` ahead with a one-step model by feeding each forecast back as input.
+
+    Parameters
+    ----------
+    model : one-step forecaster, ``(B, L, F)`` to ``(B, 1)`` (or more; the first output is used)
+    window : tensor of shape (L, F) or (B, L, F)
+        The last ``L`` observed steps; the target is feature 0.
+    steps : int >= 1
+    future_covariates : tensor of shape (steps, F - 1) or (B, steps, F - 1), optional
+        Known future values of the other features (e.g. calendar features). Needed if ``F > 1``.
+
+    Returns
+    -------
+    torch.Tensor of shape (B, steps) (``(1, steps)`` for a single window), on the CPU.
+    """
+    steps = check_int(steps, "steps", minimum=1)
+    if not isinstance(window, torch.Tensor):
+        raise TypeError(f"window must be a torch.Tensor of shape (L, F) or (B, L, F), got {type(window).__name__}")
+    if window.ndim == 2:
+        window = window[None]
+    if window.ndim != 3:
+        raise ValueError(f"window must have shape (L, F) or (B, L, F), got {tuple(window.shape)}")
+    B, _, F = window.shape
+    if F > 1:
+        if future_covariates is None:
+            raise ValueError(f"window has {F} features: pass future_covariates of shape (steps, {F - 1})")
+        future_covariates = torch.as_tensor(future_covariates, dtype=window.dtype)
+        if future_covariates.ndim == 2:
+            future_covariates = future_covariates[None].expand(B, -1, -1)
+        if tuple(future_covariates.shape) != (B, steps, F - 1):
+            raise ValueError(
+                f"future_covariates must have shape ({steps}, {F - 1}) or ({B}, {steps}, {F - 1}), "
+                f"got {tuple(future_covariates.shape)}"
+            )
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.to(device).eval()
+    current = window.to(device)  # (B, L, F)
+    forecasts = []
+    with torch.no_grad():
+        for t in range(steps):
+            y_next = model(current)[:, :1]  # (B, 1): the next value of the target
+            forecasts.append(y_next)
+            step = y_next if F == 1 else torch.cat([y_next, future_covariates[:, t].to(device)], dim=1)
+            current = torch.cat([current[:, 1:], step[:, None, :]], dim=1)  # slide: (B, L, F)
+    return torch.cat(forecasts, dim=1).cpu()  # (B, steps)
+
+
+def save_checkpoint(model: nn.Module, path) -> Path:
+    """Save a model with a ``config`` (such as :class:`RNNForecaster`): its weights and its arguments."""
+    config = getattr(model, "config", None)
+    if not isinstance(config, dict):
+        raise TypeError(f"model must have a config dict (a tslearnkit model), got {type(model).__name__}")
+    path = Path(path)
+    torch.save({"class": type(model).__name__, "config": config, "state_dict": model.state_dict()}, path)
+    return path
+
+
+def load_checkpoint(path, map_location="cpu") -> nn.Module:
+    """Load a model saved by :func:`save_checkpoint` (with ``weights_only=True``: no code runs)."""
+    from . import models
+
+    checkpoint = torch.load(Path(path), map_location=map_location, weights_only=True)
+    cls = getattr(models, checkpoint.get("class", ""), None)
+    if cls is None:
+        raise ValueError(f"{path} holds a {checkpoint.get('class')!r}, which is not a tslearnkit model")
+    model = cls(**checkpoint["config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.eval()
