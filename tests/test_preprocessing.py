@@ -13,9 +13,11 @@ from tslearnkit.preprocessing import (
     WindowDataset,
     chronological_split,
     collate_padded,
+    inverse_transform_column,
     make_windows,
     pad_sequences,
     scale_splits,
+    unpad,
     znormalize,
 )
 
@@ -297,3 +299,56 @@ def test_znormalize_accepts_tensors():
 def test_znormalize_bad_input(X, kwargs, error, match):
     with pytest.raises(error, match=match):
         znormalize(X, **kwargs)
+
+
+# --- inverse_transform_column and unpad -------------------------------------------------------
+
+
+@pytest.mark.parametrize("scaler", [None, MinMaxScaler()])
+def test_inverse_transform_column_round_trip(scaler):
+    data = np.column_stack([np.arange(10.0) * 3 + 5, np.sin(np.arange(10.0))])
+    (scaled,), fitted = scale_splits(data, scaler=scaler)
+    forecasts = scaled[:, 0].reshape(5, 2)  # (N, horizon)
+    back = inverse_transform_column(torch.tensor(forecasts), fitted)
+    np.testing.assert_allclose(back, data[:, 0].reshape(5, 2))
+    np.testing.assert_allclose(inverse_transform_column(scaled[:, 1], fitted, column=1), data[:, 1], atol=1e-12)
+
+
+def test_inverse_transform_column_bad_input():
+    (_,), fitted = scale_splits(np.ones((3, 2)) * np.arange(3.0)[:, None])
+    with pytest.raises(ValueError, match="column must be < 2"):
+        inverse_transform_column([0.0], fitted, column=2)
+    with pytest.raises(TypeError, match="scaler must be a fitted"):
+        inverse_transform_column([0.0], MinMaxScaler())
+    with pytest.raises(TypeError, match="values must be numeric"):
+        inverse_transform_column(["a"], fitted)
+
+
+def test_unpad_gives_true_lengths():
+    X = np.array([[1.0, 2.0, np.nan], [3.0, 4.0, 5.0]])
+    seqs = unpad(X)
+    assert [s.tolist() for s in seqs] == [[1.0, 2.0], [3.0, 4.0, 5.0]]
+    padded, lengths = pad_sequences(seqs)
+    assert lengths.tolist() == [2, 3]
+    assert unpad(np.ones((2, 4, 3)))[0].shape == (4, 3)
+
+
+def test_unpad_bad_input():
+    with pytest.raises(ValueError, match=r"X\[0\] has NaN inside the series"):
+        unpad([[1.0, np.nan, 2.0]])
+    with pytest.raises(ValueError, match=r"X\[1\] is all NaN"):
+        unpad([[1.0, 2.0], [np.nan, np.nan]])
+    with pytest.raises(ValueError, match="X must be 2-D"):
+        unpad(np.ones(3))
+    with pytest.raises(TypeError, match="X must be a numeric array"):
+        unpad([["a"]])
+
+
+def test_make_windows_from_pandas_without_warning():
+    import warnings
+
+    series = pd.Series(np.arange(30.0), index=pd.date_range("2020-01-01", periods=30, freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X, y = make_windows(series, 5)
+    assert X.shape == (25, 5, 1)

@@ -19,8 +19,10 @@ from ._validation import check_index, check_int, describe, to_numpy_2d
 __all__ = [
     "chronological_split",
     "scale_splits",
+    "inverse_transform_column",
     "make_windows",
     "WindowDataset",
+    "unpad",
     "pad_sequences",
     "collate_padded",
     "znormalize",
@@ -154,8 +156,10 @@ def _as_tensor_2d(data, name: str, dtype: torch.dtype) -> torch.Tensor:
             raise ValueError(f"{name} contains NaN; fill or drop the gaps first")
         tensor = data.detach().to(dtype)
         return tensor[:, None] if tensor.ndim == 1 else tensor
-    array = to_numpy_2d(data, name)
-    return torch.as_tensor(np.ascontiguousarray(array), dtype=dtype)
+    array = np.ascontiguousarray(to_numpy_2d(data, name))
+    if not array.flags.writeable:  # e.g. pandas' read-only views: torch needs its own copy
+        array = array.copy()
+    return torch.as_tensor(array, dtype=dtype)
 
 
 def make_windows(data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32):
@@ -180,7 +184,9 @@ def make_windows(data, input_length: int, horizon: int = 1, stride: int = 1, *, 
     Returns
     -------
     X : torch.Tensor of shape (N, input_length, features)
-        ``N = (time - input_length - horizon) // stride + 1``. A view: do not write into it.
+        ``N = (time - input_length - horizon) // stride + 1``. A view: do not write into it. If
+        ``data`` is already a tensor or contiguous array of ``dtype``, the view shares its memory,
+        so changing ``data`` changes ``X`` too.
     y : torch.Tensor of shape (N, horizon)
 
     Examples
@@ -230,6 +236,88 @@ class WindowDataset(Dataset):
 
     def __getitem__(self, index):
         return self.X[index], self.y[index]  # (L, F), (horizon,)
+
+
+def inverse_transform_column(values, scaler, column: int = 0) -> np.ndarray:
+    """Undo a fitted scaler's transform for one column only, such as a forecast of the target.
+
+    A scaler fitted by :func:`scale_splits` on several features wants all of them back in
+    ``inverse_transform``; a model forecasts only the target. This maps the target alone back to
+    its original units, for any per-feature scikit-learn scaler (standard, min-max, robust).
+
+    Parameters
+    ----------
+    values : array-like of any shape
+        Scaled values of feature ``column`` (e.g. forecasts of shape (N, horizon)).
+    scaler : fitted scikit-learn transformer with ``n_features_in_`` and ``inverse_transform``
+    column : int, default 0
+        The feature the values belong to (the target is column 0 in this book).
+
+    Returns
+    -------
+    numpy.ndarray of the same shape as ``values``, in the original units.
+
+    Examples
+    --------
+    >>> (train,), scaler = scale_splits(np.array([[1.0, 10.0], [3.0, 30.0]]))
+    >>> inverse_transform_column(train[:, 0], scaler).tolist()
+    [1.0, 3.0]
+    """
+    n_features = getattr(scaler, "n_features_in_", None)
+    if n_features is None or not hasattr(scaler, "inverse_transform"):
+        raise TypeError(f"scaler must be a fitted scikit-learn transformer, got {type(scaler).__name__}")
+    column = check_int(column, "column", minimum=0)
+    if column >= n_features:
+        raise ValueError(f"column must be < {n_features} (the scaler's number of features), got {column}")
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"values must be numeric, got {describe(values)}") from None
+    full = np.zeros((array.size, n_features))
+    full[:, column] = array.reshape(-1)
+    return scaler.inverse_transform(full)[:, column].reshape(array.shape)
+
+
+def unpad(X) -> list[np.ndarray]:
+    """Split NaN-end-padded series (as from ``make_cbf(variable_length=True)``) into a list of
+    arrays of their true lengths.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_series, max_length) or (n_series, max_length, features)
+        NaN only at the end of a series, as padding.
+
+    Returns
+    -------
+    list of numpy.ndarray, each of shape (length_i,) or (length_i, features)
+
+    Examples
+    --------
+    >>> [s.tolist() for s in unpad([[1.0, 2.0, np.nan], [3.0, 4.0, 5.0]])]
+    [[1.0, 2.0], [3.0, 4.0, 5.0]]
+    """
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    try:
+        array = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"X must be a numeric array of series, got {type(X).__name__}") from None
+    if array.ndim not in (2, 3):
+        raise ValueError(
+            f"X must be 2-D (n_series, length) or 3-D (n_series, length, features), got shape {array.shape}"
+        )
+    missing = np.isnan(array) if array.ndim == 2 else np.isnan(array).any(axis=2)  # (n, L)
+    lengths = (~missing).sum(axis=1)
+    for i, n in enumerate(lengths):
+        if n == 0:
+            raise ValueError(f"X[{i}] is all NaN; every series needs at least one value")
+        if missing[i, :n].any() or not missing[i, n:].all():
+            raise ValueError(
+                f"X[{i}] has NaN inside the series (not only as end padding); fill those gaps first"
+            )
+    return [array[i, :n] for i, n in enumerate(lengths)]
 
 
 def pad_sequences(sequences, padding_value: float = 0.0, *, dtype=torch.float32):

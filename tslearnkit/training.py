@@ -7,12 +7,17 @@ from __future__ import annotations
 import copy
 import numbers
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import TqdmWarning
+
+with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to a text bar: fine
+    warnings.simplefilter("ignore", TqdmWarning)
+    from tqdm.auto import tqdm
 
 from ._validation import check_int, describe
 from .utils import get_device
