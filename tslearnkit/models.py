@@ -71,6 +71,7 @@ class RNNForecaster(nn.Module):
         self.head = nn.Linear(c["hidden_size"], c["horizon"])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Forecast ``horizon`` steps from each window: ``x`` ``(B, L, F)`` to ``(B, horizon)``."""
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"x must be a torch.Tensor of shape (batch, time, features), got {type(x).__name__}")
         if x.ndim != 3 or x.shape[-1] != self.config["input_size"]:

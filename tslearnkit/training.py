@@ -94,7 +94,7 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, epochs: int, lr: flo
         early-stopped, interrupted or stopped by a NaN loss — the model keeps the weights of its
         best epoch.
     device : torch.device or str, optional
-        Default :func:`tslearnkit.get_device`.
+        Default :func:`~tslearnkit.utils.get_device`.
     loss_fn : callable, default ``nn.MSELoss()``
     optimizer : torch.optim.Optimizer, optional
         Default ``Adam(model.parameters(), lr)``.
@@ -259,7 +259,7 @@ def recursive_forecast(model: nn.Module, window, steps: int, future_covariates=N
 
 
 def save_checkpoint(model: nn.Module, path) -> Path:
-    """Save a model with a ``config`` (such as :class:`RNNForecaster`): its weights and its arguments."""
+    """Save a model with a ``config`` (such as :class:`~tslearnkit.models.RNNForecaster`): its weights and its arguments."""
     config = getattr(model, "config", None)
     if not isinstance(config, dict):
         raise TypeError(f"model must have a config dict (a tslearnkit model), got {type(model).__name__}")
