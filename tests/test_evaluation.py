@@ -55,7 +55,7 @@ def test_mase_of_naive_in_sample_is_one():
         ([], [], ValueError, "y_true is empty"),
         ([1.0, np.nan], [1.0, 2.0], ValueError, "y_true contains NaN at position 1"),
         ([1.0, 2.0], [1.0, np.inf], ValueError, "y_pred contains infinite"),
-        (["a"], [1.0], TypeError, "y_true must contain numbers"),
+        (["a"], [1.0], TypeError, "y_true must be numeric"),
         ({"a": 1}, [1.0], TypeError, "y_true must be an array"),
     ],
 )

@@ -292,7 +292,7 @@ def test_znormalize_accepts_tensors():
         (np.ones((0, 5)), {}, ValueError, "X is empty"),
         (np.array([[1.0, np.inf]]), {}, ValueError, "infinite"),
         (np.array([[np.nan, np.nan]]), {}, ValueError, "all NaN"),
-        ([["a", "b"]], {}, TypeError, "X must be a numeric array"),
+        ([["a", "b"]], {}, TypeError, "X must be numeric"),
         (np.ones((2, 3)), {"eps": 0}, ValueError, "eps must be a positive number"),
     ],
 )
@@ -340,7 +340,7 @@ def test_unpad_bad_input():
         unpad([[1.0, 2.0], [np.nan, np.nan]])
     with pytest.raises(ValueError, match="X must be 2-D"):
         unpad(np.ones(3))
-    with pytest.raises(TypeError, match="X must be a numeric array"):
+    with pytest.raises(TypeError, match="X must be numeric"):
         unpad([["a"]])
 
 

@@ -29,6 +29,18 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
     return value
 
 
+def as_float_array(values, name: str) -> np.ndarray:
+    """``values`` (array-like, Series, DataFrame or tensor) as a float64 numpy array, or a TypeError."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    elif isinstance(values, (pd.Series, pd.DataFrame)):
+        values = values.to_numpy()
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric, got {describe(values)}") from None
+
+
 def check_index(index: pd.Index, name: str) -> None:
     """Raise unless a time index is strictly increasing (sorted, no duplicates)."""
     if index.has_duplicates:

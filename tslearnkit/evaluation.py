@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 
-from ._validation import check_int, describe
+from ._validation import as_float_array, check_index, check_int, describe
 
 __all__ = [
     "mae",
@@ -31,17 +31,10 @@ __all__ = [
 
 def _as_1d(values, name: str) -> np.ndarray:
     """``values`` as a flat float64 array with no NaN and at least one element."""
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    elif isinstance(values, (pd.Series, pd.DataFrame)):
-        values = values.to_numpy()
-    elif not isinstance(values, (np.ndarray, list, tuple)) and not np.isscalar(values):
+    if not isinstance(values, (np.ndarray, list, tuple, pd.Series, pd.DataFrame, torch.Tensor)) \
+            and not np.isscalar(values):
         raise TypeError(f"{name} must be an array, Series or tensor of numbers, got {type(values).__name__}")
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must contain numbers, got {describe(values)}") from None
-    array = array.reshape(-1)
+    array = as_float_array(values, name).reshape(-1)
     if array.size == 0:
         raise ValueError(f"{name} is empty; it needs at least one value")
     if np.isnan(array).any():
@@ -268,8 +261,6 @@ def rolling_origin_backtest(
     if isinstance(series, pd.DataFrame):
         raise TypeError("series must be one series (a pandas Series or 1-D array), got a DataFrame")
     if isinstance(series, pd.Series):
-        from ._validation import check_index
-
         check_index(series.index, "series")
         values = _as_1d(series, "series")
         index = series.index

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from ._validation import check_index, check_int, describe, to_numpy_2d
+from ._validation import as_float_array, check_index, check_int, describe, to_numpy_2d
 
 __all__ = [
     "chronological_split",
@@ -269,12 +269,7 @@ def inverse_transform_column(values, scaler, column: int = 0) -> np.ndarray:
     column = check_int(column, "column", minimum=0)
     if column >= n_features:
         raise ValueError(f"column must be < {n_features} (the scaler's number of features), got {column}")
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"values must be numeric, got {describe(values)}") from None
+    array = as_float_array(values, "values")
     full = np.zeros((array.size, n_features))
     full[:, column] = array.reshape(-1)
     return scaler.inverse_transform(full)[:, column].reshape(array.shape)
@@ -298,12 +293,7 @@ def unpad(X) -> list[np.ndarray]:
     >>> [s.tolist() for s in unpad([[1.0, 2.0, np.nan], [3.0, 4.0, 5.0]])]
     [[1.0, 2.0], [3.0, 4.0, 5.0]]
     """
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    try:
-        array = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"X must be a numeric array of series, got {type(X).__name__}") from None
+    array = as_float_array(X, "X")
     if array.ndim not in (2, 3):
         raise ValueError(
             f"X must be 2-D (n_series, length) or 3-D (n_series, length, features), got shape {array.shape}"
@@ -401,14 +391,7 @@ def znormalize(X, eps: float = 1e-8):
     >>> znormalize([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]).round(4).tolist()
     [[-1.2247, 0.0, 1.2247], [-1.2247, 0.0, 1.2247]]
     """
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    if isinstance(X, (pd.Series, pd.DataFrame)):
-        X = X.to_numpy()
-    try:
-        array = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"X must be a numeric array of series, got {type(X).__name__} ({err})") from None
+    array = as_float_array(X, "X")
     if array.ndim not in (2, 3):
         raise ValueError(
             f"X must be 2-D (n_series, length) or 3-D (n_series, length, features), got "
