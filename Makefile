@@ -35,7 +35,7 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests tslearnkit
 
 # nbval runs every chapter in a fresh kernel with network access blocked (tests/offline);
-# printed outputs are compared only in cells marked `# NBVAL_CHECK_OUTPUT`.
+# printed outputs are compared only in cells tagged `nbval-check-output`.
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadscope notebooks
 

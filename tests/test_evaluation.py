@@ -191,3 +191,15 @@ def test_score_backtest_bad_input():
         score_backtest(bt, np.arange(10.0), season=5)
     with pytest.raises(ValueError, match="MASE scale is zero"):
         score_backtest(rolling_origin_backtest(np.ones(10), {"n": naive_forecast}, 1, initial=3), np.ones(10))
+
+
+def test_score_backtest_by_step():
+    series = pd.Series([0.0, 2.0, 4.0, 6.0, 8.0, 10.0])
+    bt = rolling_origin_backtest(series, {"naive": naive_forecast}, horizon=2, initial=3)
+    table = score_backtest(bt, series, by="step")
+    assert table.index.names == ["model", "step"]
+    # naive errors: step 1 -> 2 at both origins, step 2 -> 4; scale 2
+    assert table.loc[("naive", 1), "MASE"] == pytest.approx(1.0)
+    assert table.loc[("naive", 2), "MAE"] == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="by must be None or 'step'"):
+        score_backtest(bt, series, by="origin")

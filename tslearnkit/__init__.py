@@ -2,16 +2,16 @@
 
 Each module holds what the chapters reuse: ``datasets`` (offline, checksummed data),
 ``preprocessing`` (splits, scaling, windows, padding), ``evaluation`` (metrics, baselines,
-backtests), ``models`` (recurrent forecasters), ``training`` (fit, predict, checkpoints),
+backtests), ``forecasting`` (the book's forecasting tasks and their bars), ``models`` (recurrent forecasters), ``training`` (fit, predict, checkpoints),
 ``plotting`` and ``utils`` (device, seeds).
 """
 
-from . import datasets, evaluation, models, plotting, preprocessing, training, utils
+from . import datasets, evaluation, forecasting, models, plotting, preprocessing, training, utils
 from .utils import get_device, seed_everything
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "datasets", "evaluation", "models", "plotting", "preprocessing", "training", "utils",
+    "datasets", "evaluation", "forecasting", "models", "plotting", "preprocessing", "training", "utils",
     "get_device", "seed_everything", "__version__",
 ]

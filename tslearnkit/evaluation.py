@@ -132,15 +132,19 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     0.5
     """
     a, b = _pair(y_true, y_pred)
-    train = _as_1d(y_train, "y_train")
-    season = _check_season(season, train.size, "y_train")
-    scale = np.mean(np.abs(train[season:] - train[:-season]))
+    return float(np.mean(np.abs(a - b)) / _mase_scale(_as_1d(y_train, "y_train"), season, "y_train"))
+
+
+def _mase_scale(train: np.ndarray, season, name: str) -> float:
+    """Mean absolute seasonal difference of ``train``: the MASE denominator."""
+    season = _check_season(season, train.size, name)
+    scale = float(np.mean(np.abs(train[season:] - train[:-season])))
     if scale == 0:
         raise ValueError(
-            f"y_train does not change over a season of {season} (its seasonal differences are all zero), "
+            f"{name} does not change over a season of {season} (its seasonal differences are all zero), "
             "so the MASE scale is zero; use MAE or a different season"
         )
-    return float(np.mean(np.abs(a - b)) / scale)
+    return scale
 
 
 def _history(history, horizon) -> tuple[np.ndarray, int]:
@@ -313,7 +317,7 @@ def rolling_origin_backtest(
     return pd.DataFrame(rows, columns=["model", "origin", "origin_time", "step", "time", "actual", "forecast"])
 
 
-def score_backtest(backtest: pd.DataFrame, series, season: int = 1) -> pd.DataFrame:
+def score_backtest(backtest: pd.DataFrame, series, season: int = 1, by: str | None = None) -> pd.DataFrame:
     """Score a :func:`rolling_origin_backtest` frame: MAE, RMSE, sMAPE and MASE per model.
 
     MASE is computed for each origin with the scale of the history before that origin (so the
@@ -326,33 +330,32 @@ def score_backtest(backtest: pd.DataFrame, series, season: int = 1) -> pd.DataFr
     series : the series given to the backtest.
     season : int >= 1, default 1
         The seasonal period of the MASE scale (1: naive; 12: seasonal naive on monthly data).
+    by : {None, "step"}, default None
+        None: one row per model, sorted by MASE. "step": one row per model and horizon step, to
+        see how the error grows with the lead time.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by model, sorted by MASE, with columns ``MASE``, ``MAE``, ``RMSE``, ``sMAPE`` and
+        Indexed by model (and step), with columns ``MASE``, ``MAE``, ``RMSE``, ``sMAPE`` and
         ``origins``.
     """
-    needed = {"model", "origin", "actual", "forecast"}
+    needed = {"model", "origin", "step", "actual", "forecast"}
     if not isinstance(backtest, pd.DataFrame) or not needed <= set(backtest.columns):
         raise TypeError(f"backtest must be the DataFrame from rolling_origin_backtest, with columns {sorted(needed)}")
     if backtest.empty:
         raise ValueError("backtest is empty")
+    if by not in (None, "step"):
+        raise ValueError(f"by must be None or 'step', got {by!r}")
     values = _as_1d(series, "series")
     season = check_int(season, "season", minimum=1)
-    scales = {}
-    for origin in backtest["origin"].unique():
-        history = values[:origin]
-        season_ok = _check_season(season, history.size, f"the history before origin {origin}")
-        scale = np.mean(np.abs(history[season_ok:] - history[:-season_ok]))
-        if scale == 0:
-            raise ValueError(f"the history before origin {origin} is constant over season {season}: MASE scale is zero")
-        scales[origin] = scale
-    frame = backtest.assign(abs_error=(backtest["actual"] - backtest["forecast"]).abs())
-    frame["scaled"] = frame["abs_error"] / frame["origin"].map(scales)
+    scales = {origin: _mase_scale(values[:origin], season, f"the history before origin {origin}")
+              for origin in backtest["origin"].unique()}
+    frame = backtest.assign(scaled=(backtest["actual"] - backtest["forecast"]).abs() / backtest["origin"].map(scales))
+    keys = ["model"] if by is None else ["model", "step"]
     rows = {}
-    for model, part in frame.groupby("model", sort=False):
-        rows[model] = {
+    for key, part in frame.groupby(keys, sort=False):
+        rows[key if by else key[0]] = {
             "MASE": part.groupby("origin")["scaled"].mean().mean(),
             "MAE": mae(part["actual"], part["forecast"]),
             "RMSE": rmse(part["actual"], part["forecast"]),
@@ -360,5 +363,8 @@ def score_backtest(backtest: pd.DataFrame, series, season: int = 1) -> pd.DataFr
             "origins": part["origin"].nunique(),
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "model"
-    return table.sort_values("MASE")
+    if by is None:
+        table.index.name = "model"
+        return table.sort_values("MASE")
+    table.index.names = keys
+    return table

@@ -64,7 +64,7 @@ class ForecastTask:
 
     @property
     def test(self) -> pd.Series:
-        """The backtest period: every forecast is scored here, and nothing here is trained on."""
+        """The backtest period, where every forecast is scored and nothing is trained on."""
         return self.series.iloc[self.initial :]
 
 
@@ -134,12 +134,13 @@ def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
 
         return "Holt-Winters", holt_winters
 
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.arima.model import ARIMA
     from statsmodels.tsa.forecasting.stl import STLForecast
 
     def stl_ar(history: pd.Series, horizon: int) -> np.ndarray:
-        with warnings.catch_warnings():  # statsmodels' convergence chatter on a few origins
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings():  # statsmodels' convergence notes on a few origins
+            warnings.simplefilter("ignore", ConvergenceWarning)
             model = STLForecast(history, ARIMA, model_kwargs={"order": (1, 0, 0), "trend": "c"},
                                 period=task.season)
             return model.fit().forecast(horizon).to_numpy()
