@@ -57,3 +57,121 @@ def test_forecaster_bad_input_shape():
         model(torch.zeros(3, 5, 1))
     with pytest.raises(TypeError, match="x must be a torch.Tensor"):
         model([[0.0]])
+
+
+# --- the GRU from its equations ----------------------------------------------------------------
+
+from tslearnkit.models import GRUCell, ScratchGRU, Seq2SeqForecaster  # noqa: E402
+
+
+def test_gru_cell_equals_torch_gru():
+    torch.manual_seed(0)
+    gru = torch.nn.GRU(3, 5, num_layers=2, batch_first=True)
+    x = torch.randn(4, 9, 3)
+    expected, h_n = gru(x)
+    scratch = ScratchGRU(3, 5)
+    scratch.cell.load_from(gru, layer=0)
+    layer1 = ScratchGRU(5, 5)
+    layer1.cell.load_from(gru, layer=1)
+    out0, h0 = scratch(x)
+    out1, h1 = layer1(out0)
+    torch.testing.assert_close(out1, expected, atol=1e-6, rtol=0)
+    torch.testing.assert_close(torch.cat([h0, h1]), h_n, atol=1e-6, rtol=0)
+
+
+def test_gru_cell_load_from_bad_input():
+    with pytest.raises(TypeError, match="gru must be a torch.nn.GRU"):
+        GRUCell(1, 2).load_from(torch.nn.LSTM(1, 2))
+    with pytest.raises(ValueError, match="layer must be < 1"):
+        GRUCell(1, 2).load_from(torch.nn.GRU(1, 2), layer=1)
+    with pytest.raises(ValueError, match="weight_ih has shape"):
+        GRUCell(3, 2).load_from(torch.nn.GRU(1, 2))
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        GRUCell(1, 0)
+
+
+# --- variants: bidirectional encoder, seq2seq, attention ---------------------------------------
+
+
+def test_bidirectional_forecaster_reads_the_window_both_ways():
+    torch.manual_seed(0)
+    model = RNNForecaster(2, 6, horizon=3, cell="gru", bidirectional=True).eval()
+    x = torch.randn(4, 8, 2)
+    assert model(x).shape == (4, 3)
+    assert model.head.in_features == 12
+    with pytest.raises(TypeError, match="bidirectional must be True or False"):
+        RNNForecaster(1, 4, bidirectional=1)
+
+
+@pytest.mark.parametrize("attention", [None, "bahdanau", "luong"])
+@pytest.mark.parametrize("num_layers, dropout", [(1, 0.0), (2, 0.1)])
+def test_seq2seq_shapes_and_gradients(attention, num_layers, dropout):
+    torch.manual_seed(0)
+    model = Seq2SeqForecaster(2, 8, horizon=4, num_layers=num_layers, dropout=dropout, attention=attention)
+    x, y = torch.randn(3, 10, 2), torch.randn(3, 4)
+    out = model(x, y)
+    assert out.shape == (3, 4)
+    out.pow(2).sum().backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+    if attention:
+        w = model.attention_weights
+        assert w.shape == (3, 4, 10)
+        torch.testing.assert_close(w.sum(dim=2), torch.ones(3, 4))
+
+
+def test_seq2seq_in_eval_mode_never_sees_the_target():
+    torch.manual_seed(0)
+    model = Seq2SeqForecaster(1, 8, horizon=5, attention="bahdanau", teacher_forcing=1.0)
+    x = torch.randn(2, 12, 1)
+    model.eval()
+    without = model(x)
+    torch.testing.assert_close(model(x, torch.randn(2, 5)), without)
+    torch.testing.assert_close(model(x, torch.full((2, 5), 1e6)), without)
+    model.train()  # with teacher forcing, training does read the target
+    assert not torch.allclose(model(x, torch.full((2, 5), 1e3)), without)
+
+
+def test_seq2seq_trains_with_fit():
+    from torch.utils.data import DataLoader
+
+    from tslearnkit.preprocessing import WindowDataset
+    from tslearnkit.training import fit
+
+    torch.manual_seed(0)
+    series = torch.sin(torch.arange(200.0) / 5)
+    loader = DataLoader(WindowDataset(series, 20, horizon=4), batch_size=32, shuffle=True)
+    history = fit(Seq2SeqForecaster(1, 16, horizon=4, attention="luong"), loader, epochs=8, lr=1e-2,
+                  device="cpu", progress=False)
+    assert history.train_loss[-1] < history.train_loss[0] / 3
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"hidden_size": 0}, ValueError, "hidden_size must be a positive integer"),
+        ({"attention": "dot"}, ValueError, r"attention must be one of \[None, 'bahdanau', 'luong'\], got 'dot'"),
+        ({"teacher_forcing": 1.5}, ValueError, "teacher_forcing must be a probability"),
+        ({"dropout": 0.3}, ValueError, "has no effect with num_layers=1"),
+        ({"dropout": -0.1, "num_layers": 2}, ValueError, r"dropout must be in \[0, 1\)"),
+        ({"horizon": 0}, ValueError, "horizon must be a positive integer"),
+    ],
+)
+def test_seq2seq_bad_config(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Seq2SeqForecaster(**{"input_size": 1, "hidden_size": 4, "horizon": 2, **kwargs})
+
+
+def test_seq2seq_target_must_match_the_decoder_horizon():
+    model = Seq2SeqForecaster(1, 4, horizon=3)
+    with pytest.raises(ValueError, match=r"target must have shape \(batch, horizon\) = \(2, 3\), got \(2, 5\)"):
+        model(torch.zeros(2, 6, 1), torch.zeros(2, 5))
+
+
+def test_seq2seq_checkpoint_round_trip(tmp_path):
+    from tslearnkit.training import load_checkpoint, save_checkpoint
+
+    model = Seq2SeqForecaster(1, 4, horizon=2, attention="bahdanau").eval()
+    loaded = load_checkpoint(save_checkpoint(model, tmp_path / "s2s.pt"))
+    x = torch.randn(3, 7, 1)
+    torch.testing.assert_close(loaded(x), model(x))

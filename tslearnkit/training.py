@@ -57,7 +57,9 @@ def _run_epoch(model, loader, loss_fn, device, optimizer=None, clip_grad_norm=No
             loss = loss_fn(model(x), y)
         else:
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            # A model that declares accepts_target (seq2seq) gets the target for teacher forcing.
+            prediction = model(x, y) if getattr(model, "accepts_target", False) else model(x)
+            loss = loss_fn(prediction, y)
             if not torch.isfinite(loss):
                 raise ValueError(
                     f"the training loss is {loss.item()} at epoch {epoch}, batch {batch}: training stopped. "
