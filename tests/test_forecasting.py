@@ -115,3 +115,66 @@ def test_forecast_task_is_frozen():
     assert isinstance(task, ForecastTask)
     with pytest.raises(AttributeError):
         task.horizon = 3
+
+
+def test_torch_forecaster_integrates_differences():
+    """A model forecasting zero change, trained on first differences, gives the naive forecast;
+    on seasonal differences, the seasonal naive forecast."""
+
+    class Zero(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dummy = nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):  # (B, L, F) -> (B, 6)
+            return torch.zeros(x.shape[0], 6) + self.dummy
+
+    history = pd.Series(np.random.default_rng(0).normal(size=60).cumsum())
+    d = np.diff(history.to_numpy())
+    (_,), scaler = scale_splits(d - d.mean())  # mean 0: a scaled 0 is a change of 0
+    np.testing.assert_allclose(torch_forecaster(Zero(), 5, scaler, difference=1)(history, 6),
+                               np.full(6, history.iloc[-1]), atol=1e-6)
+    np.testing.assert_allclose(torch_forecaster(Zero(), 5, scaler, difference=4)(history, 6),
+                               history.to_numpy()[[-4, -3, -2, -1, -4, -3]], atol=1e-6)
+
+
+def test_torch_forecaster_reads_covariates_of_the_window_only():
+    index = pd.date_range("2020-01-01", periods=40, freq="D")
+    history = pd.Series(np.arange(40.0), index=index)
+    covariates = pd.DataFrame({"c": np.arange(100.0)}, index=pd.date_range("2020-01-01", periods=100, freq="D"))
+    seen = {}
+
+    class Spy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dummy = nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):  # (B, L, 2)
+            seen["x"] = x.clone()
+            return x[:, -1, :1].expand(-1, 3)
+
+    (_,), scaler = scale_splits(np.column_stack([np.arange(40.0), np.arange(40.0)]))
+    forecast = torch_forecaster(Spy(), 7, scaler, covariates=covariates)(history, 3)
+    raw = scaler.inverse_transform(seen["x"][0].double().numpy())
+    np.testing.assert_allclose(raw[:, 1], np.arange(33.0, 40.0), atol=1e-4)  # the window's own days
+    np.testing.assert_allclose(forecast, np.full(3, 39.0), atol=1e-4)
+    with pytest.raises(ValueError, match="recursive=True needs the covariates"):
+        torch_forecaster(Spy(), 7, scaler, covariates=covariates, recursive=True)
+    with pytest.raises(TypeError, match="covariates must be a pandas DataFrame"):
+        torch_forecaster(Spy(), 7, scaler, covariates=np.zeros((3, 1)))
+
+
+def test_train_val_loaders_split_targets():
+    from tslearnkit.forecasting import train_val_loaders
+
+    data = np.arange(100.0)
+    train, val, scaler = train_val_loaders(data, input_length=10, horizon=3, val_size=20, batch_size=8)
+    assert scaler.mean_[0] == pytest.approx(np.arange(80.0).mean())  # fitted on the training rows
+    val_targets = scaler.inverse_transform(val.dataset.y.reshape(-1, 1).double().numpy()).ravel()
+    train_targets = scaler.inverse_transform(train.dataset.y.reshape(-1, 1).double().numpy()).ravel()
+    assert val_targets.min() >= 80 - 1e-4 and train_targets.max() <= 79 + 1e-4  # no target in both
+    assert len(val.dataset) == 20 - 3 + 1
+    with pytest.raises(ValueError, match="val_size must be an integer >= 3"):
+        train_val_loaders(data, 10, 3, val_size=2)
+    with pytest.raises(ValueError, match="too few"):
+        train_val_loaders(np.arange(20.0), 10, 3, val_size=10)

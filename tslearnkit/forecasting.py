@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ._validation import check_int
+from ._validation import check_int, to_numpy_2d
 from .datasets import load_co2, load_seattle_weather
 from .evaluation import (
     drift_forecast,
@@ -33,6 +33,7 @@ __all__ = [
     "classical_forecaster",
     "backtest",
     "calendar_features",
+    "train_val_loaders",
     "torch_forecaster",
 ]
 
@@ -179,47 +180,120 @@ def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.Dat
     return pd.DataFrame({"year_sin": np.sin(position), "year_cos": np.cos(position)}, index=index)
 
 
+def train_val_loaders(data, input_length: int, horizon: int, val_size: int, *, batch_size: int = 32,
+                      seed: int = 0):
+    """Window loaders for training and early stopping, from the data before the first backtest origin.
+
+    The scaler is fitted on all but the last ``val_size`` rows (the training part); the validation
+    windows are those whose targets all lie in the last ``val_size`` rows, their inputs reaching
+    back into the training part, so no target is in both.
+
+    Parameters
+    ----------
+    data : array-like of shape (time, features) or (time,)
+        Column 0 is the target; further columns are inputs.
+    input_length, horizon : int >= 1
+    val_size : int >= horizon
+        Rows at the end whose values are validation targets.
+    batch_size : int >= 1, default 32
+    seed : int, default 0
+        Seeds the shuffling of the training windows.
+
+    Returns
+    -------
+    train_loader, val_loader : torch.utils.data.DataLoader of ``(x, y)``: ``(B, L, F)``, ``(B, horizon)``
+    scaler : the StandardScaler fitted on the training rows
+    """
+    from torch.utils.data import DataLoader
+
+    from .preprocessing import WindowDataset, scale_splits
+
+    input_length = check_int(input_length, "input_length", minimum=1)
+    horizon = check_int(horizon, "horizon", minimum=1)
+    val_size = check_int(val_size, "val_size", minimum=horizon)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    array = to_numpy_2d(data, "data").astype(np.float32)  # (T, F)
+    if val_size + input_length + horizon > len(array):
+        raise ValueError(f"data has {len(array)} rows: too few for val_size={val_size} plus one training "
+                         f"window of input_length={input_length} and horizon={horizon}")
+    train_part = array[:-val_size]  # (T - val_size, F)
+    val_part = array[-val_size - input_length :]  # (val_size + L, F): validation targets with their inputs
+    (train_s, val_s), scaler = scale_splits(train_part, val_part)
+    train_loader = DataLoader(WindowDataset(train_s, input_length, horizon), batch_size=batch_size,
+                              shuffle=True, generator=torch.Generator().manual_seed(seed))
+    val_loader = DataLoader(WindowDataset(val_s, input_length, horizon), batch_size=256)
+    return train_loader, val_loader, scaler
+
+
 def torch_forecaster(model: torch.nn.Module, input_length: int, scaler, *, recursive: bool = False,
+                     difference: int | None = None, covariates: pd.DataFrame | None = None,
                      device=None) -> Callable:
-    """Wrap a trained univariate PyTorch forecaster as a backtest forecaster.
+    """Wrap a trained PyTorch forecaster as a backtest forecaster ``(history, horizon) -> forecasts``.
 
     The model is *not* refitted at each origin: it was trained once on the data before the first
-    origin, and at every origin it reads the last ``input_length`` values of the history (scaled
+    origin, and at every origin it reads the last ``input_length`` steps of the history (scaled
     with ``scaler``, fitted on the training part). Refitting the classical models at each origin
     while the network stays fixed favours the classical models, if anything.
 
     Parameters
     ----------
     model : nn.Module
-        ``(B, L, 1)`` to ``(B, horizon)`` (direct), or ``(B, 1)`` with ``recursive=True``.
+        ``(B, L, F)`` to ``(B, horizon)`` (direct), or to ``(B, 1)`` with ``recursive=True``.
     input_length : int >= 1
-    scaler : fitted scikit-learn scaler of one feature (see :func:`~tslearnkit.preprocessing.scale_splits`)
+    scaler : fitted scikit-learn scaler of the model's ``F`` input columns (target first), e.g.
+        from :func:`train_val_loaders` or :func:`~tslearnkit.preprocessing.scale_splits`.
     recursive : bool, default False
-        Feed one-step forecasts back in (``tslearnkit.training.recursive_forecast``).
+        Feed one-step forecasts back in (:func:`~tslearnkit.training.recursive_forecast`);
+        univariate models only.
+    difference : int >= 1, optional
+        The model was trained on differences ``y_t - y_{t-difference}`` (1: first differences;
+        the season: seasonal differences); its forecasts are added back onto the levels.
+    covariates : pandas.DataFrame, optional
+        Further input columns, indexed like the series, in the order the model was trained with.
+        Only the rows of the input window are read — never a row after the origin.
 
     Returns
     -------
     callable(history, horizon) -> numpy.ndarray of shape (horizon,)
     """
+    from .preprocessing import inverse_transform_column
     from .training import predict, recursive_forecast
 
     input_length = check_int(input_length, "input_length", minimum=1)
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if difference is not None:
+        difference = check_int(difference, "difference", minimum=1)
+    if covariates is not None and not isinstance(covariates, pd.DataFrame):
+        raise TypeError(f"covariates must be a pandas DataFrame indexed like the series, got {type(covariates).__name__}")
+    if recursive and covariates is not None:
+        raise ValueError("recursive=True needs the covariates' future values; use a direct model with covariates")
+    lag = difference or 0
 
     def forecast(history: pd.Series, horizon: int) -> np.ndarray:
-        if len(history) < input_length:
-            raise ValueError(f"history has {len(history)} values, the model needs input_length={input_length}")
-        window = scaler.transform(history.to_numpy()[-input_length:, None])  # (L, 1)
-        x = torch.as_tensor(window, dtype=torch.float32)[None]  # (1, L, 1)
+        if len(history) < input_length + lag:
+            raise ValueError(f"history has {len(history)} values, the model needs {input_length + lag}")
+        levels = history.to_numpy(dtype=np.float64)  # (T,)
+        target = levels[lag:] - levels[:-lag] if lag else levels  # what the model was trained on
+        window = target[-input_length:, None]  # (L, 1)
+        if covariates is not None:
+            days = history.index[-input_length:]  # the window's own steps: nothing after the origin
+            window = np.column_stack([window, covariates.loc[days].to_numpy(dtype=np.float64)])  # (L, F)
+        x = torch.as_tensor(scaler.transform(window), dtype=torch.float32)[None]  # (1, L, F)
         if recursive:
             scaled = recursive_forecast(model, x, horizon, device=device)[0]  # (horizon,)
         else:
             scaled = predict(model, x, device=device)[0]  # (model horizon,)
             if len(scaled) < horizon:
                 raise ValueError(f"the model forecasts {len(scaled)} steps but the task needs horizon={horizon}")
-            scaled = scaled[:horizon]
-        return scaler.inverse_transform(scaled.numpy().reshape(-1, 1)).ravel()
+        values = inverse_transform_column(scaled[:horizon], scaler)  # (horizon,) in the target's units
+        if not lag:
+            return values
+        out = list(levels[-lag:])
+        for step in range(horizon):  # y_{T+h} = y_{T+h-lag} + d_{T+h}
+            out.append(out[-lag] + values[step])
+        return np.array(out[lag:])
 
     return forecast
 

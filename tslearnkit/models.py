@@ -133,6 +133,7 @@ class GRUCell(nn.Module):
         self.bias_hh = nn.Parameter(torch.empty(3 * H).uniform_(-bound, bound))
 
     def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """One step: input ``x`` ``(B, F)`` and state ``h`` ``(B, H)`` to the new state ``(B, H)``."""
         gi = x @ self.weight_ih.T + self.bias_ih  # (B, 3H): input parts of r, z, n
         gh = h @ self.weight_hh.T + self.bias_hh  # (B, 3H): state parts of r, z, n
         i_r, i_z, i_n = gi.chunk(3, dim=1)  # each (B, H)
@@ -171,6 +172,7 @@ class ScratchGRU(nn.Module):
         self.cell = GRUCell(input_size, hidden_size)
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None):
+        """Run over ``x`` ``(B, L, F)`` from ``h0`` ``(1, B, H)`` (default zeros); see the class docstring."""
         _check_input(x, self.cell.weight_ih.shape[1])
         h = x.new_zeros(x.shape[0], self.cell.hidden_size) if h0 is None else h0[0]  # (B, H)
         states = []

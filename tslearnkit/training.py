@@ -271,7 +271,8 @@ def save_checkpoint(model: nn.Module, path) -> Path:
 
 
 def load_checkpoint(path, map_location="cpu") -> nn.Module:
-    """Load a model saved by :func:`save_checkpoint` (with ``weights_only=True``: no code runs)."""
+    """Load a model saved by :func:`save_checkpoint` onto ``map_location`` (a device; default the
+    CPU), with ``weights_only=True``: loading runs no code from the file."""
     from . import models
 
     checkpoint = torch.load(Path(path), map_location=map_location, weights_only=True)
@@ -280,4 +281,4 @@ def load_checkpoint(path, map_location="cpu") -> nn.Module:
         raise ValueError(f"{path} holds a {checkpoint.get('class')!r}, which is not a tslearnkit model")
     model = cls(**checkpoint["config"])
     model.load_state_dict(checkpoint["state_dict"])
-    return model.eval()
+    return model.to(map_location).eval()
