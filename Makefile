@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: all book test test-unit test-notebooks test-book notebooks clean help
+.PHONY: all book test test-unit test-notebooks test-book notebooks student clean help
 all: help
 
 help:
 	@echo "make book   execute the notebooks and build the HTML book into _build/html"
 	@echo "make test   unit tests, doctests, the notebooks under nbval, and a build from stored outputs"
+	@echo "make student  write the student editions (no solutions) into _build/student"
 	@echo "make notebooks  re-execute every chapter in place and save its outputs (for authors)"
 	@echo "make clean  remove build outputs (keeps .venv)"
 
@@ -46,6 +47,10 @@ test-book: $(STAMP)
 	sed 's/^\(  *execute_notebooks:\).*/\1 "off"/' _config.yml > _build/config-stored.yml
 	grep -q 'execute_notebooks: "off"' _build/config-stored.yml
 	$(JB) build . $(JB_FLAGS) --config _build/config-stored.yml --path-output _build/stored
+
+# For teachers: every chapter without its solutions, runnable up to the first exercise.
+student: $(STAMP)
+	$(BIN)/python tools/student_edition.py --out _build/student
 
 # For authors: chapters are committed executed; this refreshes their outputs in place.
 notebooks: $(STAMP)

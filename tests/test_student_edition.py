@@ -1,0 +1,72 @@
+"""The student edition: solutions removed (no text leaks), the notebook runs up to the first
+exercise and stops there with a hint."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from student_edition import student_notebook  # noqa: E402
+
+SOLUTION = "answer = sum(range(10))  # the secret"
+
+
+def toy_notebook():
+    v4 = nbformat.v4
+    solution = v4.new_code_cell("# Exercise 9.1: add up 0..9\n# Hint: use sum and range\n" + SOLUTION)
+    solution.metadata["tags"] = ["solution", "hide-input"]
+    written = v4.new_markdown_cell("Because the future is unknown.")
+    written.metadata["tags"] = ["solution"]
+    check = v4.new_code_cell("from tslearnkit.exercises import require\nrequire(answer == 45, 'not 45')")
+    hidden = v4.new_code_cell("assert True")
+    hidden.metadata["tags"] = ["remove-cell"]
+    nb = v4.new_notebook(cells=[v4.new_code_cell("x = 1"), solution, written, check, hidden])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def test_student_notebook_has_no_solution_text():
+    student = student_notebook(toy_notebook())
+    text = nbformat.writes(student)
+    assert "the secret" not in text and "sum(range(10))" not in text
+    assert "Because the future" not in text
+    assert "Hint: use sum and range" in text  # the hint stays
+    assert len(student.cells) == 4  # the hidden check cell is gone
+    assert all(c.get("outputs", []) == [] for c in student.cells if c.cell_type == "code")
+
+
+def test_student_notebook_runs_to_the_first_exercise(tmp_path):
+    student = student_notebook(toy_notebook())
+    client = NotebookClient(student, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError, match="Exercise 9.1: replace this line .*Hint: use sum and range"):
+        client.execute()
+    assert student.cells[0].execution_count == 1  # the cells before the exercise ran
+
+
+def test_solved_notebook_passes_its_check(tmp_path):
+    nb = toy_notebook()
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+
+def test_make_student_writes_every_chapter(tmp_path):
+    out = tmp_path / "student"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"), "--out", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
+    chapters = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(p.name for p in out.glob("*.ipynb")) == chapters
+    for name in chapters:
+        original = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        student = nbformat.writes(nbformat.read(out / name, as_version=4))
+        for cell in original.cells:
+            if "solution" in cell.metadata.get("tags", []):
+                for line in cell.source.splitlines():
+                    if line.strip() and not line.startswith("#"):
+                        assert line not in student, f"{name}: solution line leaks: {line}"

@@ -1,0 +1,27 @@
+"""Checks for the chapters' exercises: each takes a student's answer and either confirms it or
+raises :class:`ExerciseFeedback` saying specifically what is wrong and how to look for the fix.
+
+One module per chapter (``ch01`` ... ``ch06``); a notebook's check cell calls, for example,
+``ch02.check_training_windows(X, y, train, test)``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ExerciseFeedback", "passed", "require"]
+
+
+class ExerciseFeedback(AssertionError):
+    """An exercise answer is not right yet; the message says what is wrong and where to look."""
+
+
+def passed(message: str) -> str:
+    """Print and return the confirmation of a correct answer."""
+    text = f"Correct: {message}"
+    print(text)
+    return text
+
+
+def require(condition: bool, feedback: str) -> None:
+    """Raise :class:`ExerciseFeedback` with ``feedback`` unless ``condition`` holds."""
+    if not condition:
+        raise ExerciseFeedback(feedback)
