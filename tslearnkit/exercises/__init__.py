@@ -1,5 +1,7 @@
-"""Checks for the chapters' exercises: each takes a student's answer and either confirms it or
-raises :class:`ExerciseFeedback` saying specifically what is wrong and how to look for the fix.
+"""Checks for the chapters' exercises, which confirm a student's answer or say what is wrong.
+
+Each check either prints a confirmation or raises ``ExerciseFeedback``, saying specifically what
+is wrong with the answer and where to look for the fix.
 
 One module per chapter (``ch01`` ... ``ch06``); a notebook's check cell calls, for example,
 ``ch02.check_training_windows(X, y, train, test)``.
@@ -22,6 +24,6 @@ def passed(message: str) -> str:
 
 
 def require(condition: bool, feedback: str) -> None:
-    """Raise :class:`ExerciseFeedback` with ``feedback`` unless ``condition`` holds."""
+    """Raise :class:`~tslearnkit.exercises.ExerciseFeedback` with ``feedback`` unless ``condition`` holds."""
     if not condition:
         raise ExerciseFeedback(feedback)
