@@ -27,6 +27,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
+	rm -rf book/generated  # autosummary's pages, written anew from the docstrings
 	$(JB) build . $(JB_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
@@ -44,6 +45,7 @@ test-notebooks: $(STAMP)
 # glue key or a bad cross-reference fails here.
 test-book: $(STAMP)
 	@mkdir -p _build
+	rm -rf book/generated
 	sed 's/^\(  *execute_notebooks:\).*/\1 "off"/' _config.yml > _build/config-stored.yml
 	grep -q 'execute_notebooks: "off"' _build/config-stored.yml
 	$(JB) build . $(JB_FLAGS) --config _build/config-stored.yml --path-output _build/stored
