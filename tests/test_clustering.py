@@ -23,15 +23,7 @@ with warnings.catch_warnings():
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: these tests check results, and a second intra-op thread stalls on a busy
-    2-core machine (see benchmarks/dtw.py); restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
