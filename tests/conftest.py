@@ -4,8 +4,6 @@ import pytest
 import torch
 
 
-
-
 @pytest.fixture
 def one_torch_thread():
     """One torch thread: for tests that check results of the DTW kernels, where a second intra-op
