@@ -175,3 +175,52 @@ def test_seq2seq_checkpoint_round_trip(tmp_path):
     loaded = load_checkpoint(save_checkpoint(model, tmp_path / "s2s.pt"))
     x = torch.randn(3, 7, 1)
     torch.testing.assert_close(loaded(x), model(x))
+
+
+# --- the sequence autoencoder ------------------------------------------------------------------
+
+from tslearnkit.models import SequenceAutoencoder  # noqa: E402
+
+
+def test_autoencoder_shapes_gradients_and_checkpoint(tmp_path):
+    from tslearnkit.training import load_checkpoint, save_checkpoint
+
+    torch.manual_seed(0)
+    ae = SequenceAutoencoder(input_size=2, hidden_size=8, latent_size=3)
+    x = torch.randn(5, 12, 2)
+    assert ae(x).shape == (5, 12, 2) and ae.encode(x).shape == (5, 3)
+    torch.nn.functional.mse_loss(ae(x), x).backward()
+    for name, p in ae.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+    loaded = load_checkpoint(save_checkpoint(ae.eval(), tmp_path / "ae.pt"))
+    torch.testing.assert_close(loaded.encode(x), ae.encode(x))
+
+
+def test_autoencoder_learns_to_separate_shapes():
+    """Embeddings of two clearly different shapes are told apart by k-means after training."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from tslearnkit.training import fit
+
+    torch.manual_seed(0)
+    t = torch.linspace(0, 1, 24)
+    up, down = t.expand(20, -1), (1 - t).expand(20, -1)
+    x = (torch.cat([up, down]) + 0.05 * torch.randn(40, 24))[:, :, None]  # (40, 24, 1)
+    ae = SequenceAutoencoder(hidden_size=16, latent_size=2)
+    fit(ae, DataLoader(TensorDataset(x, x), batch_size=8, shuffle=True), epochs=30, lr=1e-2,
+        device="cpu", progress=False)
+    with torch.no_grad():
+        z = ae.encode(x).numpy()
+    labels = KMeans(2, n_init=5, random_state=0).fit_predict(z)
+    assert adjusted_rand_score([0] * 20 + [1] * 20, labels) == 1.0
+
+
+@pytest.mark.parametrize("kwargs, match", [({"latent_size": 0}, "latent_size must be a positive integer"),
+                                           ({"hidden_size": -1}, "hidden_size must be a positive integer")])
+def test_autoencoder_bad_config(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        SequenceAutoencoder(**kwargs)
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 1\)"):
+        SequenceAutoencoder().encode(torch.zeros(3, 5))

@@ -1,7 +1,8 @@
 """Recurrent forecasters. ``RNNForecaster``: an LSTM or GRU (stacked, optionally bidirectional)
 reads a window ``(B, L, F)`` and a linear head maps its last state to all ``horizon`` future values
 at once. ``Seq2SeqForecaster``: a GRU encoder-decoder that decodes the horizon step by step, with
-teacher forcing and optional attention. ``GRUCell``: the GRU written from its equations."""
+teacher forcing and optional attention. ``GRUCell``: the GRU written from its equations.
+``SequenceAutoencoder``: a GRU autoencoder whose latent vectors embed whole series for clustering."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from torch import nn
 
 from ._validation import check_int, describe
 
-__all__ = ["RNNForecaster", "Seq2SeqForecaster", "GRUCell", "ScratchGRU"]
+__all__ = ["RNNForecaster", "Seq2SeqForecaster", "GRUCell", "ScratchGRU", "SequenceAutoencoder"]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -297,3 +298,51 @@ class Seq2SeqForecaster(nn.Module):
                 previous = y_t  # its own forecast, as at prediction time
         self.attention_weights = torch.stack(weights, dim=1).detach() if weights else None  # (B, horizon, L)
         return torch.cat(outputs, dim=1)  # (B, horizon)
+
+
+class SequenceAutoencoder(nn.Module):
+    """A GRU sequence autoencoder: series ``(B, L, F)`` to latent vectors ``(B, latent)`` and back.
+
+    The encoder GRU reads the series and a linear layer maps its last state to the latent vector
+    ``z``; the decoder GRU reads ``z`` repeated at every step and a linear head reconstructs each
+    value. Trained to reproduce its input (``fit`` with a loader of ``(x, x)`` pairs), ``z`` is the
+    only path from input to output, so it embeds what the series look like; ``encode`` gives it.
+
+    Parameters
+    ----------
+    input_size : int >= 1, default 1
+    hidden_size : int >= 1, default 32
+    latent_size : int >= 1, default 8
+
+    Examples
+    --------
+    >>> ae = SequenceAutoencoder(hidden_size=8, latent_size=3)
+    >>> x = torch.zeros(4, 20, 1)
+    >>> tuple(ae(x).shape), tuple(ae.encode(x).shape)  # (B, L, F), (B, latent)
+    ((4, 20, 1), (4, 3))
+    """
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 32, latent_size: int = 8):
+        super().__init__()
+        self.config = {
+            "input_size": check_int(input_size, "input_size", minimum=1),
+            "hidden_size": check_int(hidden_size, "hidden_size", minimum=1),
+            "latent_size": check_int(latent_size, "latent_size", minimum=1),
+        }
+        self.encoder = nn.GRU(input_size, hidden_size, batch_first=True)
+        self.to_latent = nn.Linear(hidden_size, latent_size)
+        self.decoder = nn.GRU(latent_size, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, input_size)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """The embedding of each series: ``(B, L, F)`` to ``(B, latent)``."""
+        _check_input(x, self.config["input_size"])
+        _, h = self.encoder(x)  # h: (1, B, H), the state after the last step
+        return self.to_latent(h[-1])  # (B, latent)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The reconstruction: ``(B, L, F)`` to ``(B, L, F)``."""
+        z = self.encode(x)  # (B, latent)
+        repeated = z[:, None, :].expand(-1, x.shape[1], -1)  # (B, L, latent): z at every step
+        out, _ = self.decoder(repeated)  # (B, L, H)
+        return self.head(out)  # (B, L, F)
