@@ -75,3 +75,51 @@ def test_notebook_conventions(nb):
     assert used <= defined, f"{nb.name}: glue keys used but not in the saved outputs: {sorted(used - defined)}"
     # 5. at least one plot
     assert any("image/png" in out.get("data", {}) for c in code for out in c.get("outputs", [])), "no figure"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_cell_checks_the_package_version(nb):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    found = re.search(r'check_version\("([\d.]+)"\)', source(cells(nb)[0]))
+    assert found, f"{nb.name}: the first cell must call tslearnkit.utils.check_version"
+    assert version.startswith(found.group(1) + "."), f"{nb.name} is written for {found.group(1)}, the package is {version}"
+
+
+EXERCISE = re.compile(r"^### Exercise (\d+)\.(\d+): \S", re.M)
+
+
+def exercises(nb):
+    """Each exercise's heading cell and the cells up to the next heading."""
+    found, current = [], None
+    for c in cells(nb):
+        if c["cell_type"] == "markdown" and source(c).lstrip().startswith("## "):
+            current = None  # a new section ends the last exercise
+        if c["cell_type"] == "markdown" and EXERCISE.search(source(c)):
+            current = (EXERCISE.search(source(c)), [])
+            found.append(current)
+        elif current is not None:
+            current[1].append(c)
+    return found
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercises_for_the_classroom(nb):
+    """3 to 5 numbered exercises, each with a solution that students do not see and, in each
+    chapter, at least one answer checked by a tslearnkit.exercises function."""
+    chapter = int(nb.name[:2])
+    found = exercises(nb)
+    assert 3 <= len(found) <= 5, f"{nb.name}: {len(found)} exercises, want 3 to 5"
+    assert [(int(m.group(1)), int(m.group(2))) for m, _ in found] == [(chapter, k) for k in range(1, len(found) + 1)]
+    for heading, body in found:
+        label = f"Exercise {heading.group(1)}.{heading.group(2)}"
+        solutions = [c for c in body if "solution" in tags(c)]
+        assert solutions, f"{nb.name}: {label} has no cell tagged 'solution'"
+        for c in solutions:
+            if c["cell_type"] == "code":
+                assert "hide-cell" in tags(c), f"{nb.name}: {label}'s solution must be collapsed (tag hide-cell)"
+                assert source(c).startswith(f"# {label}:"), f"{nb.name}: {label}'s solution must start '# {label}: ...'"
+            else:
+                assert "{dropdown}" in source(c), f"{nb.name}: {label}'s written solution must be in a dropdown"
+    checks = [c for _, body in found for c in body
+              if c["cell_type"] == "code" and "solution" not in tags(c) and re.search(rf"ch{chapter:02d}\.check_\w+\(", source(c))]
+    assert checks, f"{nb.name}: no exercise answer is checked with tslearnkit.exercises.ch{chapter:02d}"

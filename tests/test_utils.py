@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+import tslearnkit
 from tslearnkit import get_device, seed_everything
+from tslearnkit.utils import VersionMismatchWarning, check_version
 
 
 def test_get_device_default_is_available():
@@ -68,3 +70,25 @@ def test_seed_everything_bad_input(seed, error, match):
 def test_seed_everything_bad_flag():
     with pytest.raises(TypeError, match="deterministic"):
         seed_everything(0, deterministic="yes")
+
+
+@pytest.mark.parametrize("written_for", ["0.1", "0.1.0"])
+def test_check_version_matches(monkeypatch, written_for, recwarn):
+    monkeypatch.setattr(tslearnkit, "__version__", "0.1.0")
+    assert check_version(written_for) is True
+    assert not recwarn.list
+
+
+def test_check_version_mismatch_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(tslearnkit, "__version__", "0.2.0")
+    with pytest.warns(VersionMismatchWarning, match=r"written for tslearnkit 0\.1, but tslearnkit 0\.2\.0 .*tslearnkit==0\.1\.\*"):
+        assert check_version("0.1") is False
+    with pytest.warns(VersionMismatchWarning, match=r"tslearnkit==0\.1\.3"):
+        check_version("0.1.3")
+
+
+def test_check_version_bad_input():
+    with pytest.raises(TypeError, match="written_for must be a version string"):
+        check_version(0.1)
+    with pytest.raises(ValueError, match="written_for must look like .* got 'v1'"):
+        check_version("v1")

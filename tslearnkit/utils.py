@@ -1,16 +1,19 @@
-"""Small helpers every chapter uses: pick the device, and seed everything for repeatable runs."""
+"""Small helpers every chapter uses: pick the device, seed everything for repeatable runs, and
+check that the installed package is the one a chapter was written for."""
 
 from __future__ import annotations
 
 import os
 import random
+import re
+import warnings
 
 import numpy as np
 import torch
 
 from ._validation import check_int
 
-__all__ = ["get_device", "seed_everything"]
+__all__ = ["check_version", "get_device", "seed_everything"]
 
 
 def get_device(prefer: str | None = None) -> torch.device:
@@ -83,3 +86,50 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
     return seed
+
+
+class VersionMismatchWarning(UserWarning):
+    """The installed tslearnkit is not the version a chapter was written for."""
+
+
+def check_version(written_for: str) -> bool:
+    """Say clearly if the installed tslearnkit differs from the version a chapter was written for.
+
+    Every chapter calls this in its first cell. A chapter written for ``"0.1"`` runs with any
+    0.1.x release; with another version its code may fail and its numbers may differ, and a
+    :class:`VersionMismatchWarning` says which version to install.
+
+    Parameters
+    ----------
+    written_for : str
+        The release the chapter was written for, ``"MAJOR.MINOR"`` or ``"MAJOR.MINOR.PATCH"``.
+
+    Returns
+    -------
+    bool
+        True when the installed version matches.
+
+    Examples
+    --------
+    >>> import tslearnkit
+    >>> check_version(tslearnkit.__version__)
+    True
+    """
+    from . import __version__
+
+    if not isinstance(written_for, str):
+        raise TypeError(f"written_for must be a version string such as '0.1', got {type(written_for).__name__}")
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", written_for):
+        raise ValueError(f"written_for must look like 'MAJOR.MINOR' or 'MAJOR.MINOR.PATCH', got {written_for!r}")
+    wanted = written_for.split(".")
+    if __version__.split(".")[: len(wanted)] == wanted:
+        return True
+    pin = written_for if len(wanted) == 3 else f"{written_for}.*"
+    warnings.warn(
+        f"This chapter was written for tslearnkit {written_for}, but tslearnkit {__version__} is "
+        f"installed: its code may fail and its numbers may differ from the book's. Install the "
+        f"chapter's version with:  pip install \"tslearnkit=={pin}\"",
+        VersionMismatchWarning,
+        stacklevel=2,
+    )
+    return False
