@@ -224,3 +224,25 @@ def test_autoencoder_bad_config(kwargs, match):
         SequenceAutoencoder(**kwargs)
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 1\)"):
         SequenceAutoencoder().encode(torch.zeros(3, 5))
+
+
+# --- GPU: the same weights give the same outputs (float32, absolute 1e-5; book/setup.md) -----
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("make", [
+    lambda: RNNForecaster(2, 16, horizon=3, cell="lstm", num_layers=2),
+    lambda: RNNForecaster(2, 16, horizon=3, cell="gru", bidirectional=True),
+    lambda: ScratchGRU(2, 16),
+    lambda: Seq2SeqForecaster(2, 16, horizon=3, attention="bahdanau"),
+    lambda: Seq2SeqForecaster(2, 16, horizon=3, attention="luong"),
+    lambda: SequenceAutoencoder(2, 16, latent_size=4),
+], ids=["lstm", "bigru", "scratch-gru", "bahdanau", "luong", "autoencoder"])
+def test_gpu_outputs_match_cpu(make):
+    torch.manual_seed(0)
+    model = make().eval()
+    x = torch.randn(8, 20, 2)
+    with torch.no_grad():
+        cpu = model(x)
+        gpu = model.to("cuda")(x.to("cuda"))
+    cpu, gpu = (cpu[0], gpu[0]) if isinstance(cpu, tuple) else (cpu, gpu)
+    torch.testing.assert_close(gpu.cpu(), cpu, atol=1e-5, rtol=0)
