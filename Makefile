@@ -7,13 +7,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB     := $(BIN)/jupyter-book
 JB_FLAGS := -W -n --keep-going
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all book test test-unit test-notebooks test-book notebooks student clean help
+.PHONY: all book test test-unit test-notebooks test-book test-wheel test-browser test-gpu notebooks student clean help
 all: help
 
 help:
 	@echo "make book   execute the notebooks and build the HTML book into _build/html"
-	@echo "make test   unit tests, doctests, the notebooks under nbval, and a build from stored outputs"
+	@echo "make test   unit tests, doctests, the notebooks under nbval, a build from stored outputs,"
+	@echo "            chapters run from the built wheel (as on Colab), and the built book in Chromium"
+	@echo "make test-gpu  the unit tests and the notebooks under nbval on a CUDA GPU"
 	@echo "make student  write the student editions (no solutions) into _build/student"
 	@echo "make notebooks  re-execute every chapter in place and save its outputs (for authors)"
 	@echo "make clean  remove build outputs (keeps .venv)"
@@ -31,10 +34,10 @@ book: $(STAMP)
 	$(JB) build . $(JB_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
-test: test-unit test-notebooks test-book
+test: test-unit test-notebooks test-book test-wheel test-browser
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests tslearnkit
+	$(BIN)/python -m pytest -m "not browser" tests tslearnkit
 
 # nbval runs every chapter in a fresh kernel with network access blocked (tests/offline);
 # printed outputs are compared only in cells tagged `nbval-check-output`.
@@ -46,9 +49,33 @@ test-notebooks: $(STAMP)
 test-book: $(STAMP)
 	@mkdir -p _build
 	rm -rf book/generated
-	sed 's/^\(  *execute_notebooks:\).*/\1 "off"/' _config.yml > _build/config-stored.yml
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' -e 's|^\(  *book_html:\) book/_ext|\1 $(CURDIR)/book/_ext|' \
+	  _config.yml > _build/config-stored.yml  # local extension paths are relative to the config file
 	grep -q 'execute_notebooks: "off"' _build/config-stored.yml
+	grep -q 'book_html: /' _build/config-stored.yml
 	$(JB) build . $(JB_FLAGS) --config _build/config-stored.yml --path-output _build/stored
+
+# Colab parity: build the wheel, install it (not editable) with only its declared dependencies
+# into a fresh venv, and run chapters there under nbval: catches missing data and undeclared deps.
+test-wheel: $(STAMP)
+	$(BIN)/python tools/wheel_parity.py
+
+# The book as a reader sees it: headless Chromium loads every page built by test-book and fails
+# on a JavaScript error, a broken internal link or a chapter without its figures; screenshots of
+# the chapters go to _build/screenshots/. Installs Chromium with apt-get if it is missing.
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	$(BIN)/python -m pytest -m browser tests/test_browser.py
+
+# On a CUDA machine: the same unit tests (the GPU ones run instead of being skipped) and the same
+# nbval suite, with every notebook on the GPU (get_device() picks CUDA). Tolerances for GPU
+# nondeterminism: book/setup.md, "On a GPU".
+test-gpu: $(STAMP)
+	@$(BIN)/python -c 'import sys, torch; sys.exit(not torch.cuda.is_available())' || \
+	  { echo "make test-gpu needs a CUDA GPU that PyTorch can see (torch.cuda.is_available() is False)"; exit 1; }
+	$(BIN)/python -m pytest -m "not browser" tests tslearnkit
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
 # For teachers: every chapter without its solutions, runnable up to the first exercise.
 student: $(STAMP)

@@ -4,6 +4,13 @@ import pytest
 import torch
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--book-html", default=None, metavar="PATH",
+        help="the built HTML book that tests/test_browser.py loads "
+             "(default: _build/stored/_build/html, written by `make test-book`)")
+
+
 @pytest.fixture
 def one_torch_thread():
     """One torch thread: for tests that check results of the DTW kernels, where a second intra-op

@@ -70,3 +70,20 @@ def test_make_student_writes_every_chapter(tmp_path):
                 for line in cell.source.splitlines():
                     if line.strip() and not line.startswith("#"):
                         assert line not in student, f"{name}: solution line leaks: {line}"
+
+
+def test_student_edition_of_chapter_1_runs_to_its_first_exercise(tmp_path):
+    """The real thing: chapter 1 without its solutions runs every cell before Exercise 1.1 and
+    stops there with the exercise's label and hint."""
+    original = nbformat.read(ROOT / "notebooks" / "01_time_series_with_pandas.ipynb", as_version=4)
+    student = student_notebook(original)
+    first = next(i for i, c in enumerate(student.cells) if "exercise" in c.metadata.get("tags", []))
+    label = student.cells[first].source.splitlines()[0].lstrip("# ").split(":")[0]
+    client = NotebookClient(student, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError, match=rf"NotImplementedError: {label}: replace this line .*Hint"):
+        client.execute()
+    code_before = [c for c in student.cells[:first] if c.cell_type == "code"]
+    assert code_before and all(c.execution_count is not None for c in code_before), "a cell before the exercise did not run"
+    assert all(o.output_type != "error" for c in code_before for o in c.outputs)
+    assert all(c.execution_count is None for c in student.cells[first + 1:] if c.cell_type == "code")

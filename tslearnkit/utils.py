@@ -13,7 +13,7 @@ import torch
 
 from ._validation import check_int
 
-__all__ = ["check_version", "get_device", "seed_everything"]
+__all__ = ["VersionMismatchWarning", "check_version", "get_device", "seed_everything"]
 
 
 def get_device(prefer: str | None = None) -> torch.device:

@@ -1,0 +1,26 @@
+"""Small fixes to the HTML that Jupyter Book 1.x writes.
+
+- Each script is included once per page. Sphinx 7.4 can register a body-only script (such as
+  sphinx-thebe's ``const THEBE_JS_URL = ...``) twice, once with the file name ``None`` and once
+  with ``''``; declaring a ``const`` twice is a JavaScript error on every page.
+- The colour theme has a default (light), so a first-time visitor's browser logs no
+  "invalid theme mode" error.
+"""
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (getattr(script, "filename", script) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    if "script_files" in context:
+        context["script_files"] = unique
+    context.setdefault("default_mode", "light")
+
+
+def setup(app):
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
