@@ -284,6 +284,13 @@ def test_page(book_page, html_dir, server, context, blocked):
             problems.append(f"{rendered} figure(s) rendered in the main content, expected "
                             f"{max(expected, 1)} (the image/png outputs of {notebook.name} "
                             "in cells not tagged remove-cell/remove-output)")
+        # The launch button opens this notebook on Colab; the download button gets the .ipynb.
+        hrefs = {href for _, href in found["links"]}
+        ipynb = f"notebooks/{chapter.group(1)}.ipynb"
+        if not any(h.startswith("https://colab.research.google.com/") and h.endswith(ipynb) for h in hrefs):
+            problems.append(f"no Colab launch button for {ipynb}")
+        if not any(_is_local(h, server) and h.endswith(f"_sources/{ipynb}") for h in hrefs):
+            problems.append(f"no download button for {ipynb}")
 
     if chapter or book_page == "index.html":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
