@@ -9,7 +9,9 @@ One module per chapter (``ch01`` ... ``ch06``); a notebook's check cell calls, f
 
 from __future__ import annotations
 
-__all__ = ["ExerciseFeedback", "passed", "require"]
+from .._validation import describe as _describe_array
+
+__all__ = ["ExerciseFeedback", "describe_answer", "passed", "require"]
 
 
 class ExerciseFeedback(AssertionError):
@@ -27,3 +29,12 @@ def require(condition: bool, feedback: str) -> None:
     """Raise :class:`~tslearnkit.exercises.ExerciseFeedback` with ``feedback`` unless ``condition`` holds."""
     if not condition:
         raise ExerciseFeedback(feedback)
+
+
+def describe_answer(value) -> str:
+    """A short description of a student's ``value`` for a TypeError: its type, and its shape if
+    it has one, else its repr when that is short."""
+    if hasattr(value, "shape"):
+        return _describe_array(value)
+    text = repr(value)
+    return f"{text} ({type(value).__name__})" if len(text) <= 40 else f"a {type(value).__name__}"

@@ -11,20 +11,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validation import describe as _describe
 from .._validation import to_numpy_2d
 from ..preprocessing import chronological_split
+from . import describe_answer as describe
 from . import passed, require
 
 __all__ = ["check_training_windows", "check_train_only_scaler", "check_packed_states"]
-
-
-def describe(value) -> str:
-    """A short description of ``value`` for a TypeError: its type, and shape if it has one."""
-    if hasattr(value, "shape"):
-        return _describe(value)
-    text = repr(value)
-    return f"{text} ({type(value).__name__})" if len(text) <= 40 else f"a {type(value).__name__}"
 
 
 def _array(value, name: str) -> np.ndarray:

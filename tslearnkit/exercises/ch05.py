@@ -219,8 +219,11 @@ class _Shift(nn.Module):
 
 
 def check_future_effect(future_effect) -> str:
-    """Check a function ``future_effect(model, x, t)``: the largest absolute change in the model's
-    outputs at steps ``0 .. t-1`` when its inputs at steps ``t ..`` are changed.
+    """Check Exercise 5.3: a function that measures how much a model's past outputs depend on
+    future inputs.
+
+    ``future_effect(model, x, t)`` must return the largest absolute change in the model's
+    outputs at steps 0 to t - 1 when its inputs from step t on are changed.
 
     Parameters
     ----------
@@ -287,15 +290,17 @@ def check_future_effect(future_effect) -> str:
 
 
 def check_dot_attention(dot_attention) -> str:
-    """Check a function ``dot_attention(query, enc)`` returning ``(context, weights)`` for dot-product
-    (Luong) attention.
+    """Check Exercise 5.4: a dot-product (Luong) attention function.
+
+    ``dot_attention(query, enc)`` must return ``(context, weights)``.
 
     Parameters
     ----------
     dot_attention : callable
-        ``query`` ``(B, H)``, a decoder state; ``enc`` ``(B, L, H)``, the encoder states. Returns
-        ``context`` ``(B, H)`` and ``weights`` ``(B, L)``: ``weights = softmax over L of the scores
-        enc[b, l] . query[b]``, ``context[b] = sum_l weights[b, l] enc[b, l]``.
+        Takes ``query`` of shape (B, H), a decoder state, and ``enc`` of shape (B, L, H), the
+        encoder states. Returns ``context`` of shape (B, H) and ``weights`` of shape (B, L): the
+        weights are the softmax over L of the scores ``enc[b, l] @ query[b]``, and
+        ``context[b]`` is the sum over l of ``weights[b, l] * enc[b, l]``.
 
     Returns
     -------
