@@ -123,3 +123,22 @@ def test_exercises_for_the_classroom(nb):
     checks = [c for _, body in found for c in body
               if c["cell_type"] == "code" and "solution" not in tags(c) and re.search(rf"ch{chapter:02d}\.check_\w+\(", source(c))]
     assert checks, f"{nb.name}: no exercise answer is checked with tslearnkit.exercises.ch{chapter:02d}"
+
+
+def test_teaching_page_lists_every_exercise():
+    """book/teaching.md's table of exercises matches the chapters: number, title, level, checks."""
+    expected = []
+    for nb in NOTEBOOKS:
+        for heading, body in exercises(nb):
+            intro = source(next(c for c in cells(nb) if heading.group(0) in source(c)))
+            level = re.search(r"\*((?:Warm-up|Practice|Open-ended)[^*]*?)\.?\*", intro)
+            assert level, f"{heading.group(0)}: the task must start with its level, e.g. *Warm-up.*"
+            checks = [m for c in body if c["cell_type"] == "code" and "solution" not in tags(c)
+                      for m in re.findall(r"(ch\d\d\.check_\w+)\(", source(c))]
+            title = intro.split(heading.group(0)[:-1], 1)[1].splitlines()[0].strip()
+            expected.append((f"{heading.group(1)}.{heading.group(2)}", title, level.group(1),
+                             ", ".join(f"`{c}`" for c in dict.fromkeys(checks)) or "written answer"))
+    page = (ROOT / "book" / "teaching.md").read_text()
+    rows = [tuple(part.strip() for part in line.strip("|").split(" | "))
+            for line in page.splitlines() if re.match(r"\| \d+\.\d+ \|", line)]
+    assert rows == expected
