@@ -48,7 +48,7 @@ test-notebooks: $(STAMP)
 # glue key or a bad cross-reference fails here.
 test-book: $(STAMP)
 	@mkdir -p _build
-	rm -rf book/generated
+	rm -rf book/generated _build/stored  # a full build: an incremental one can keep stale sidebars
 	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' -e 's|^\(  *book_html:\) book/_ext|\1 $(CURDIR)/book/_ext|' \
 	  _config.yml > _build/config-stored.yml  # local extension paths are relative to the config file
 	grep -q 'execute_notebooks: "off"' _build/config-stored.yml
