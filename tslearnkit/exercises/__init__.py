@@ -18,11 +18,12 @@ class ExerciseFeedback(AssertionError):
     """An exercise answer is not right yet; the message says what is wrong and where to look."""
 
 
-def passed(message: str) -> str:
-    """Print and return the confirmation of a correct answer."""
-    text = f"Correct: {message}"
-    print(text)
-    return text
+def passed(message: str) -> None:
+    """Print the confirmation of a correct answer.
+
+    It returns None, so that a check called last in a notebook cell shows its message once.
+    """
+    print(f"Correct: {message}")
 
 
 def require(condition: bool, feedback: str) -> None:

@@ -46,7 +46,7 @@ def _gru_layer_params(F: int, H: int, blocks: int = 3, biases: int = 2) -> int:
     return blocks * (H * F + H * H + biases * H)
 
 
-def check_gru_params(gru_params) -> str:
+def check_gru_params(gru_params) -> None:
     """Check a function ``gru_params(input_size, hidden_size, num_layers=1)`` that counts the
     parameters of ``nn.GRU(input_size, hidden_size, num_layers)`` from the formula.
 
@@ -55,10 +55,9 @@ def check_gru_params(gru_params) -> str:
     gru_params : callable
         ``gru_params(input_size, hidden_size, num_layers)`` returning an int.
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
@@ -119,7 +118,7 @@ def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh, *, swap_z=False, reset_before=False,
     return z * n + (1 - z) * h if swap_z else (1 - z) * n + z * h
 
 
-def check_gru_step(gru_step) -> str:
+def check_gru_step(gru_step) -> None:
     """Check a function ``gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh)`` that computes one
     GRU step from the equations, with ``nn.GRU``'s weight layout and conventions.
 
@@ -130,10 +129,9 @@ def check_gru_step(gru_step) -> str:
         ``bias_ih`` and ``bias_hh`` ``(3H,)``, blocks in the order r, z, n; returns the new state
         ``(B, H)``.
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
@@ -218,7 +216,7 @@ class _Shift(nn.Module):
         return torch.cat([pad, v[:, :-1]], 1) if self.lag < 0 else torch.cat([v[:, 1:], pad], 1)
 
 
-def check_future_effect(future_effect) -> str:
+def check_future_effect(future_effect) -> None:
     """Check Exercise 5.3: a function that measures how much a model's past outputs depend on
     future inputs.
 
@@ -232,10 +230,9 @@ def check_future_effect(future_effect) -> str:
         ``t`` an int, ``0 < t < L``. Returns a float, 0 when no output before ``t`` depends on an
         input from ``t`` on.
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
@@ -289,7 +286,7 @@ def check_future_effect(future_effect) -> str:
 # --- Exercise 5.4: dot-product attention -------------------------------------------------------
 
 
-def check_dot_attention(dot_attention) -> str:
+def check_dot_attention(dot_attention) -> None:
     """Check Exercise 5.4: a dot-product (Luong) attention function.
 
     ``dot_attention(query, enc)`` must return ``(context, weights)``.
@@ -302,10 +299,9 @@ def check_dot_attention(dot_attention) -> str:
         weights are the softmax over L of the scores ``enc[b, l] @ query[b]``, and
         ``context[b]`` is the sum over l of ``weights[b, l] * enc[b, l]``.
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
@@ -370,7 +366,7 @@ def check_dot_attention(dot_attention) -> str:
 # --- Exercise 5.5: how many seeds? -----------------------------------------------------------
 
 
-def check_seeds_needed(seeds_needed, pooled_sd, difference=0.01) -> str:
+def check_seeds_needed(seeds_needed, pooled_sd, difference=0.01) -> None:
     """Check the smallest number of seeds ``n`` per variant for which the chapter's line for a
     measurable difference, ``2 s sqrt(2 / n)``, falls below ``difference``.
 
@@ -383,10 +379,9 @@ def check_seeds_needed(seeds_needed, pooled_sd, difference=0.01) -> str:
     difference : float > 0, default 0.01
         The difference in mean MASE to be detected.
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------

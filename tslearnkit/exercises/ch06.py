@@ -42,7 +42,7 @@ def _as_number(value, what: str) -> float:
 # --- Exercise 6.1: z-normalise by hand ----------------------------------------------------------
 
 
-def check_znormalized(X_z, X) -> str:
+def check_znormalized(X_z, X) -> None:
     """Check that ``X_z`` is ``X`` with every series z-normalised over its own time steps.
 
     Parameters
@@ -52,10 +52,9 @@ def check_znormalized(X_z, X) -> str:
     X : array-like of shape (n_series, length)
         The raw series (no NaN).
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
@@ -128,7 +127,7 @@ def _purity(y_true, y_pred) -> float:
     return sum(np.bincount(y_true[y_pred == c]).max() for c in np.unique(y_pred)) / len(y_true)
 
 
-def check_matched_accuracy(matched_accuracy) -> str:
+def check_matched_accuracy(matched_accuracy) -> None:
     """Check a function ``matched_accuracy(y_true, y_pred)``: the share of series whose cluster,
     under the best one-to-one matching of cluster ids to classes, is their class.
 
@@ -138,10 +137,9 @@ def check_matched_accuracy(matched_accuracy) -> str:
         ``y_true`` and ``y_pred``, integer arrays of shape ``(n,)`` with the same number of
         distinct values, both numbered 0 .. k-1; returns a float in [0, 1].
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
@@ -201,7 +199,7 @@ def _dtw(a, b, *, cost="squared", root=True, free_start=False):
     return math.sqrt(value) if root else value
 
 
-def check_dtw(dtw) -> str:
+def check_dtw(dtw) -> None:
     """Check a function ``dtw(a, b)`` computing dynamic time warping by dynamic programming, against
     :func:`tslearnkit.distances.cdist_dtw`.
 
@@ -212,10 +210,9 @@ def check_dtw(dtw) -> str:
         square root of the smallest sum of squared differences along a warping path from
         ``(0, 0)`` to ``(len(a)-1, len(b)-1)``.
 
-    Returns
-    -------
-    str
-        The confirmation, also printed.
+    Prints
+    ------
+    The confirmation ``Correct: ...`` when the answer is right.
 
     Raises
     ------
