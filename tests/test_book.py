@@ -142,3 +142,26 @@ def test_teaching_page_lists_every_exercise():
     rows = [tuple(part.strip() for part in line.strip("|").split(" | "))
             for line in page.splitlines() if re.match(r"\| \d+\.\d+ \|", line)]
     assert rows == expected
+
+
+def _markdown_of_chapters():
+    return "\n".join(source(c) for nb in NOTEBOOKS for c in cells(nb) if c["cell_type"] == "markdown")
+
+
+def test_every_reference_is_cited_by_a_chapter():
+    keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text(), re.M))
+    cited = set()
+    for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", _markdown_of_chapters()):
+        cited |= {re.sub(r"\{[^}]*\}", "", key).strip() for key in group.split(",")}
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+    assert keys <= cited, f"in references.bib but cited by no chapter: {sorted(keys - cited)}"
+
+
+def test_chapters_link_the_glossary():
+    glossary = (ROOT / "book" / "glossary.md").read_text()
+    terms = set(re.findall(r"^(\S[^\n]*)\n(?=  |\S[^\n]*\n  )", glossary.split("```{glossary}")[1], re.M))
+    for nb in NOTEBOOKS:
+        text = "\n".join(source(c) for c in cells(nb) if c["cell_type"] == "markdown")
+        used = {m.group(2) or m.group(1) for m in re.finditer(r"\{term\}`([^`<]+?)(?:\s*<([^>]+)>)?`", text)}
+        assert len(used) >= 3, f"{nb.name} links only {sorted(used)} to the glossary"
+        assert used <= terms, f"{nb.name} links terms the glossary lacks: {sorted(used - terms)}"
