@@ -18,13 +18,21 @@ def describe(value) -> str:
     return f"{value!r} ({type(value).__name__})"
 
 
-def check_int(value, name: str, *, minimum: int | None = None) -> int:
-    """Return ``value`` as an int, or raise if it is not an integer at least ``minimum``."""
+def check_int(value, name: str, *, minimum: int | None = None, allow_none: bool = False,
+              meaning: str | None = None) -> int | None:
+    """Return ``value`` as an int, or raise if it is not an integer at least ``minimum``.
+
+    ``allow_none`` lets None through (an optional setting); ``meaning`` is added to the message,
+    e.g. "window must be None or an integer >= 0 (the Sakoe-Chiba radius), got -1".
+    """
+    if value is None and allow_none:
+        return None
+    need = "an integer" if minimum is None else "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    need = ("None or " if allow_none else "") + need + (f" ({meaning})" if meaning else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {describe(value)}")
+        raise TypeError(f"{name} must be {need if allow_none or meaning else 'an integer'}, got {describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
-        need = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ValueError(f"{name} must be {need}, got {value}")
     return value
 

@@ -189,15 +189,7 @@ def dtw_barycenter_averaging(X, init=None, max_iter=30, tol=1e-5, window=None, *
     >>> dtw_barycenter_averaging([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0]], max_iter=5).round(3).tolist()
     [1.0, 2.0, 3.5, 4.5]
     """
-    device = _check_device(device, X)
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = _check_tol(tol)
-    window = _check_window(window)
-    Xs, lx, Z = _barycenter_inputs(X, _prepare_init(init), device, "DBA")
-    labels = torch.zeros(len(Xs), dtype=torch.long, device=device)
-    with torch.no_grad():
-        Z = _dba(Xs, lx, labels, Z, max_iter, tol, window)
-    return _as_output(Z, _input_ndim(X), X)[0]
+    return _one_barycenter(X, init, max_iter, tol, window, device, "DBA", torch.no_grad()(_dba))
 
 
 def softdtw_barycenter(X, gamma=1.0, init=None, max_iter=50, tol=1e-3, window=None, *, device=None):
@@ -228,14 +220,24 @@ def softdtw_barycenter(X, gamma=1.0, init=None, max_iter=50, tol=1e-3, window=No
     >>> softdtw_barycenter([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]], gamma=0.01).round(2).tolist()
     [0.0, 1.0, 2.0]
     """
-    device = _check_device(device, X)
     gamma = _check_gamma(gamma)
+
+    def solve(Xs, lx, labels, Z, max_iter, tol, window):
+        return _softdtw_barycenters(Xs, lx, labels, Z, gamma, max_iter, tol, window)
+
+    return _one_barycenter(X, init, max_iter, tol, window, device, "soft-DTW", solve)
+
+
+def _one_barycenter(X, init, max_iter, tol, window, device, method, solve):
+    """Check the arguments shared by the two barycenter functions, run ``solve`` on all of ``X``
+    as one cluster, and return the barycenter in the input's type."""
+    device = _check_device(device, X)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = _check_tol(tol)
     window = _check_window(window)
-    Xs, lx, Z = _barycenter_inputs(X, _prepare_init(init), device, "soft-DTW")
+    Xs, lx, Z = _barycenter_inputs(X, _prepare_init(init), device, method)
     labels = torch.zeros(len(Xs), dtype=torch.long, device=device)
-    Z = _softdtw_barycenters(Xs, lx, labels, Z, gamma, max_iter, tol, window)
+    Z = solve(Xs, lx, labels, Z, max_iter, tol, window)
     return _as_output(Z, _input_ndim(X), X)[0]
 
 

@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 import torch
 
-from ._validation import describe
+from ._validation import check_int, describe
 
 __all__ = ["cdist_dtw", "cdist_soft_dtw", "soft_dtw", "cdist_sbd"]
 
@@ -57,13 +57,7 @@ def _check_dtype(dtype):
 
 def _check_window(window):
     """The Sakoe-Chiba radius: None (no band) or an integer >= 0."""
-    if window is None:
-        return None
-    if isinstance(window, bool) or not isinstance(window, numbers.Integral):
-        raise TypeError(f"window must be None or an integer >= 0 (the Sakoe-Chiba radius), got {describe(window)}")
-    if window < 0:
-        raise ValueError(f"window must be None or an integer >= 0 (the Sakoe-Chiba radius), got {window}")
-    return int(window)
+    return check_int(window, "window", minimum=0, allow_none=True, meaning="the Sakoe-Chiba radius")
 
 
 def _check_gamma(gamma):
@@ -75,13 +69,7 @@ def _check_gamma(gamma):
 
 
 def _check_chunk_size(chunk_size):
-    if chunk_size is None:
-        return None
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
-        raise TypeError(f"chunk_size must be None or a positive integer (pairs per chunk), got {describe(chunk_size)}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be None or a positive integer (pairs per chunk), got {chunk_size}")
-    return int(chunk_size)
+    return check_int(chunk_size, "chunk_size", minimum=1, allow_none=True, meaning="pairs per chunk")
 
 
 def _check_series(X, name, *, allow_padding, device, dtype, what="this distance"):

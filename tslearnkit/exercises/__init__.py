@@ -9,9 +9,13 @@ One module per chapter (``ch01`` ... ``ch06``); a notebook's check cell calls, f
 
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+
 from .._validation import describe as _describe_array
 
-__all__ = ["ExerciseFeedback", "describe_answer", "passed", "require"]
+__all__ = ["ExerciseFeedback", "as_number", "describe_answer", "passed", "require", "require_function"]
 
 
 class ExerciseFeedback(AssertionError):
@@ -39,3 +43,21 @@ def describe_answer(value) -> str:
         return _describe_array(value)
     text = repr(value)
     return f"{text} ({type(value).__name__})" if len(text) <= 40 else f"a {type(value).__name__}"
+
+
+def require_function(value, name: str, signature: str) -> None:
+    """Raise TypeError unless the student's ``value`` is callable, naming the expected signature."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function {signature}, got {describe_answer(value)}")
+
+
+def as_number(value, what: str) -> float:
+    """A student's returned value as a float (a one-element array or tensor counts), or
+    :class:`ExerciseFeedback` naming what ``what`` returned instead."""
+    if isinstance(value, (np.generic, np.ndarray)) and np.size(value) == 1:
+        value = np.asarray(value).item()
+    elif hasattr(value, "numel") and value.numel() == 1:  # a one-element torch tensor
+        value = value.item()
+    require(isinstance(value, numbers.Real) and not isinstance(value, bool),
+            f"{what} must return one number, got {describe_answer(value)}")
+    return float(value)

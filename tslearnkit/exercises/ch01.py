@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import describe_answer as describe
-from . import passed, require
+from . import passed, require, require_function
 
 __all__ = ["check_quarterly_co2", "check_year_ago_fill", "check_daily_stl"]
 
@@ -164,8 +164,7 @@ def check_year_ago_fill(year_ago_fill, co2_weekly, *, gap_weeks: int = 26) -> No
         If the fill changes measured values, leaves gaps, looks into the future, forgets the
         year-on-year rise or is worse than forward fill.
     """
-    if not callable(year_ago_fill):
-        raise TypeError(f"year_ago_fill must be a function of a Series, got {describe(year_ago_fill)}")
+    require_function(year_ago_fill, "year_ago_fill", "of a Series")
     _check_series(co2_weekly, "co2_weekly")
     hidden = _hidden_gaps(co2_weekly, gap_weeks, n_gaps=12)
     holed = co2_weekly.mask(hidden)

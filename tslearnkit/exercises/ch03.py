@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 
 from ..evaluation import rolling_origin_backtest, seasonal_naive_forecast
-from . import ExerciseFeedback, passed, require
+from . import ExerciseFeedback, passed, require, require_function
 
 __all__ = ["check_seasonal_naive", "check_mase", "check_backtest"]
 
@@ -101,9 +101,7 @@ def check_seasonal_naive(seasonal_naive: Callable) -> None:
         Which mistake the forecast makes on which history: the first season instead of the last,
         an off-by-one step in the season, the naive forecast, no wrap-around, a wrong length.
     """
-    if not callable(seasonal_naive):
-        raise TypeError(f"seasonal_naive must be a function (history, horizon, season) -> forecast, "
-                        f"got {type(seasonal_naive).__name__}")
+    require_function(seasonal_naive, "seasonal_naive", "(history, horizon, season) -> forecast")
     for history, horizon, season in _CASES:
         case = f"history of {history.size} values, horizon={horizon}, season={season}"
         try:
@@ -245,9 +243,7 @@ def check_backtest(answer, series, forecaster: Callable, horizon: int, initial: 
         raise TypeError(f"answer must be a pandas DataFrame with columns {_COLUMNS}, got {type(answer).__name__}")
     if not isinstance(series, pd.Series):
         raise TypeError(f"series must be a pandas Series, got {type(series).__name__}")
-    if not callable(forecaster):
-        raise TypeError("forecaster must be a function (history, horizon) -> forecast, "
-                        f"got {type(forecaster).__name__}")
+    require_function(forecaster, "forecaster", "(history, horizon) -> forecast")
     for name, value in [("horizon", horizon), ("initial", initial), ("step", step)]:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise TypeError(f"{name} must be a positive int, got {value!r}")

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from ..training import recursive_forecast
-from . import ExerciseFeedback, passed, require
+from . import ExerciseFeedback, passed, require, require_function
 
 __all__ = ["check_forecaster", "check_parameter_count", "check_recursive_forecast", "check_best_lag"]
 
@@ -322,8 +322,7 @@ def check_best_lag(best_lag: Callable) -> None:
         The lag with the wrong sign, the position of the lag in ``lags`` instead of the lag, the
         correlation instead of the lag, or the wrong lag.
     """
-    if not callable(best_lag):
-        raise TypeError(f"best_lag must be a function (prediction, actual, lags) -> int, got {type(best_lag).__name__}")
+    require_function(best_lag, "best_lag", "(prediction, actual, lags) -> int")
     for prediction, actual, lags, true_lag in _lag_cases():
         case = f"a prediction equal to the actual series shifted by {true_lag} step(s), lags {list(lags)}"
         try:

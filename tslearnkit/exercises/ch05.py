@@ -20,23 +20,9 @@ import torch
 from torch import nn
 
 from .._validation import describe
-from . import passed, require
+from . import as_number, passed, require, require_function
 
 __all__ = ["check_gru_params", "check_gru_step", "check_future_effect", "check_dot_attention", "check_seeds_needed"]
-
-
-def _check_callable(value, name: str, signature: str) -> None:
-    if not callable(value):
-        raise TypeError(f"{name} must be a function {signature}, got {describe(value)}")
-
-
-def _as_number(value, what: str) -> float:
-    """A returned value as a float, or feedback naming what was returned instead."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    require(isinstance(value, numbers.Real) and not isinstance(value, bool),
-            f"{what} must return one number, got {describe(value)}")
-    return float(value)
 
 
 # --- Exercise 5.1: parameters of a GRU ------------------------------------------------------
@@ -64,7 +50,7 @@ def check_gru_params(gru_params) -> None:
     ExerciseFeedback
         If a count differs from ``nn.GRU``'s; the message says which term of the formula is off.
     """
-    _check_callable(gru_params, "gru_params", "(input_size, hidden_size, num_layers) -> int")
+    require_function(gru_params, "gru_params", "(input_size, hidden_size, num_layers) -> int")
     for F, H, layers in [(1, 32, 1), (3, 16, 1), (1, 32, 2), (5, 8, 3)]:
         got = gru_params(F, H, layers)
         require(isinstance(got, numbers.Integral) and not isinstance(got, bool),
@@ -140,7 +126,7 @@ def check_gru_step(gru_step) -> None:
         mistake when it is a usual one (update gate reversed, reset gate before the product, gates
         in the wrong order, no reset gate, transposed output).
     """
-    _check_callable(gru_step, "gru_step", "(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> new state")
+    require_function(gru_step, "gru_step", "(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> new state")
     B, F, H = 5, 3, 4  # all different, so a transposed result shows
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -240,14 +226,14 @@ def check_future_effect(future_effect) -> None:
         If it finds a dependence on the future in a causal model or none in a model that reads
         the future, if it changes ``x`` in place, or if it does not return a number.
     """
-    _check_callable(future_effect, "future_effect", "(model, x, t) -> float")
+    require_function(future_effect, "future_effect", "(model, x, t) -> float")
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(6, 20, 1, generator=generator)  # (B, L, 1)
     t = 12
 
     def effect(model, name):
         original = x.clone()
-        value = _as_number(future_effect(model, x, t), "future_effect")
+        value = as_number(future_effect(model, x, t), "future_effect")
         require(torch.equal(x, original),
                 "future_effect changed x in place (x_changed = x shares x's memory), so both runs read the "
                 "same changed input: change a copy, x_changed = x.clone().")
@@ -309,7 +295,7 @@ def check_dot_attention(dot_attention) -> None:
         If the weights or the context are wrong: softmax over the wrong axis, no softmax, scaled
         scores, transposed shapes, a plain mean as the context.
     """
-    _check_callable(dot_attention, "dot_attention", "(query, enc) -> (context, weights)")
+    require_function(dot_attention, "dot_attention", "(query, enc) -> (context, weights)")
     B, L, H = 3, 7, 5
     generator = torch.Generator().manual_seed(0)
     query = torch.randn(B, H, generator=generator)

@@ -12,31 +12,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 
 import numpy as np
 
 from .._validation import as_float_array, describe
 from ..distances import cdist_dtw
-from . import passed, require
+from . import as_number, passed, require, require_function
 
 __all__ = ["check_znormalized", "check_matched_accuracy", "check_dtw"]
-
-
-def _check_callable(value, name: str, signature: str) -> None:
-    if not callable(value):
-        raise TypeError(f"{name} must be a function {signature}, got {describe(value)}")
-
-
-def _as_number(value, what: str) -> float:
-    """A returned value as a float, or feedback naming what was returned instead."""
-    if isinstance(value, (np.generic, np.ndarray)) and np.size(value) == 1:
-        value = np.asarray(value).item()
-    elif hasattr(value, "numel") and value.numel() == 1:  # a one-element torch tensor
-        value = value.item()
-    require(isinstance(value, numbers.Real) and not isinstance(value, bool),
-            f"{what} must return one number, got {describe(value)}")
-    return float(value)
 
 
 # --- Exercise 6.1: z-normalise by hand ----------------------------------------------------------
@@ -147,7 +130,7 @@ def check_matched_accuracy(matched_accuracy) -> None:
         If a value is wrong: plain accuracy (no matching), purity (two clusters matched to one
         class), a percentage, or a value that changes when the clusters are renamed.
     """
-    _check_callable(matched_accuracy, "matched_accuracy", "(y_true, y_pred) -> float")
+    require_function(matched_accuracy, "matched_accuracy", "(y_true, y_pred) -> float")
     y_true = np.repeat([0, 1, 2], 4)  # 12 series, 3 classes
     cases = [
         ("a clustering equal to the classes", y_true.copy()),
@@ -158,7 +141,7 @@ def check_matched_accuracy(matched_accuracy) -> None:
     ]
     values = []
     for what, y_pred in cases:
-        got = _as_number(matched_accuracy(y_true.copy(), y_pred.copy()), "matched_accuracy")
+        got = as_number(matched_accuracy(y_true.copy(), y_pred.copy()), "matched_accuracy")
         expected = _matched(y_true, y_pred)
         if abs(got - expected) < 1e-9:
             values.append(got)
@@ -221,7 +204,7 @@ def check_dtw(dtw) -> None:
         instead of squared differences, no square root, a free start on the boundary, a missing
         move, the Euclidean distance).
     """
-    _check_callable(dtw, "dtw", "(a, b) -> float")
+    require_function(dtw, "dtw", "(a, b) -> float")
     rng = np.random.default_rng(0)
     pairs = [(np.array([0.0, 1.0, 2.0, 1.0]), np.array([0.0, 0.0, 1.0, 2.0, 1.0]))]  # b is a delayed by one step
     pairs += [(rng.standard_normal(rng.integers(4, 9)), rng.standard_normal(rng.integers(4, 9))) for _ in range(4)]
@@ -229,7 +212,7 @@ def check_dtw(dtw) -> None:
     a0, b0 = pairs[1]
     pairs += [(a0, a0 + 0.5)]  # equal lengths: the Euclidean distance is defined
     for a, b in pairs:
-        got = _as_number(dtw(a.copy(), b.copy()), "dtw")
+        got = as_number(dtw(a.copy(), b.copy()), "dtw")
         padded = np.full((2, max(len(a), len(b))), np.nan)
         padded[0, : len(a)], padded[1, : len(b)] = a, b
         expected = float(cdist_dtw(padded[:1, : len(a)], padded[1:, : len(b)])[0, 0])
