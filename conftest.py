@@ -16,7 +16,9 @@ import offline_network  # noqa: E402
 
 
 def pytest_configure(config):
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(OFFLINE), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(OFFLINE), os.environ.get("PYTHONPATH")])
+    )
     offline_network.block()
 
 

@@ -48,9 +48,11 @@ def with_threads(threads, fn):
 
 def peak_rss_increase_mib(fn):
     """Peak resident memory above the current level while ``fn`` runs, in MiB (Linux: VmHWM reset)."""
+
     def status(key):
         with open("/proc/self/status") as fh:
             return next(int(line.split()[1]) for line in fh if line.startswith(key)) / 1024
+
     try:
         before = status("VmRSS")
         with open("/proc/self/clear_refs", "w") as fh:
@@ -65,7 +67,12 @@ def table(title, rows, header):
     print(f"\n## {title}")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(str(cell).rjust(w) if i else str(cell).ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print(
+            "  ".join(
+                str(cell).rjust(w) if i else str(cell).ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths))
+            )
+        )
 
 
 def bench_matrix(args):
@@ -79,8 +86,12 @@ def bench_matrix(args):
     runs = {
         "tslearn cdist_dtw (numba, n_jobs=None)": lambda: ts_cdist_dtw(X),
         "tslearn cdist_dtw (numba, n_jobs=2)": lambda: ts_cdist_dtw(X, n_jobs=2),
-        "dtaidistance distance_matrix_fast (C, parallel=False)": lambda: dtai.distance_matrix_fast(X, parallel=False),
-        "dtaidistance distance_matrix_fast (C, parallel=True)": lambda: dtai.distance_matrix_fast(X, parallel=True),
+        "dtaidistance distance_matrix_fast (C, parallel=False)": lambda: dtai.distance_matrix_fast(
+            X, parallel=False
+        ),
+        "dtaidistance distance_matrix_fast (C, parallel=True)": lambda: dtai.distance_matrix_fast(
+            X, parallel=True
+        ),
     }
     for threads in args.threads:
         runs[f"tslearnkit cdist_dtw (torch, {threads} thread{'s' * (threads > 1)})"] = (
@@ -91,16 +102,22 @@ def bench_matrix(args):
         times[name], results[name] = best_time(fn, args.repeat)
     ours = min(t for n, t in times.items() if n.startswith("tslearnkit"))
     rows = [(name, f"{t:.3f}", f"{t / ours:.2f}x") for name, t in times.items()]
-    table(f"cdist_dtw: {args.n_series} series x length {args.length}, float64, CPU "
-          f"({os.cpu_count()} cores)", rows, ("implementation", "seconds", "time / tslearnkit best"))
+    table(
+        f"cdist_dtw: {args.n_series} series x length {args.length}, float64, CPU "
+        f"({os.cpu_count()} cores)",
+        rows,
+        ("implementation", "seconds", "time / tslearnkit best"),
+    )
     reference = results["tslearn cdist_dtw (numba, n_jobs=None)"]
     print("max |difference| from tslearn (n_jobs=None):")
     for name, r in results.items():
         if "n_jobs=None" not in name:
             print(f"  {name}: {np.abs(np.asarray(r) - reference).max():.1e}")
     speedup = times["tslearn cdist_dtw (numba, n_jobs=None)"] / ours
-    print(f"speed-up of tslearnkit (best thread count) over tslearn: {speedup:.2f}x "
-          f"(target >= 2x: {'met' if speedup >= 2 else 'NOT met'})")
+    print(
+        f"speed-up of tslearnkit (best thread count) over tslearn: {speedup:.2f}x "
+        f"(target >= 2x: {'met' if speedup >= 2 else 'NOT met'})"
+    )
 
 
 def bench_kmeans(args):
@@ -118,17 +135,30 @@ def bench_kmeans(args):
         )
     for name, fn in candidates.items():
         times[name], model = best_time(fn, args.kmeans_repeat)
-        rows.append([name, f"{times[name]:.2f}", None, f"{adjusted_rand_score(y, model.labels_):.3f}",
-                     model.n_iter_, f"{model.inertia_:.4f}"])
+        rows.append(
+            [
+                name,
+                f"{times[name]:.2f}",
+                None,
+                f"{adjusted_rand_score(y, model.labels_):.3f}",
+                model.n_iter_,
+                f"{model.inertia_:.4f}",
+            ]
+        )
     ours = min(t for n, t in times.items() if n.startswith("tslearnkit"))
     for row in rows:
         row[2] = f"{times[row[0]] / ours:.2f}x"
-    table(f"TimeSeriesKMeans(metric='dtw') on Trace (200 x 275, z-normalised), n_clusters=4, "
-          f"max_iter={args.kmeans_iter}, n_init=1, random_state=0", rows,
-          ("implementation", "seconds", "time / tslearnkit best", "ARI", "n_iter_", "inertia_"))
+    table(
+        f"TimeSeriesKMeans(metric='dtw') on Trace (200 x 275, z-normalised), n_clusters=4, "
+        f"max_iter={args.kmeans_iter}, n_init=1, random_state=0",
+        rows,
+        ("implementation", "seconds", "time / tslearnkit best", "ARI", "n_iter_", "inertia_"),
+    )
     speedup = times["tslearn TimeSeriesKMeans"] / ours
-    print(f"speed-up over tslearn: {speedup:.2f}x (target >= 2x with ARI >= 0.6: "
-          f"{'met' if speedup >= 2 and float(rows[-1][3]) >= 0.6 else 'NOT met'})")
+    print(
+        f"speed-up over tslearn: {speedup:.2f}x (target >= 2x with ARI >= 0.6: "
+        f"{'met' if speedup >= 2 and float(rows[-1][3]) >= 0.6 else 'NOT met'})"
+    )
 
 
 def bench_memory(args):
@@ -138,11 +168,21 @@ def bench_memory(args):
     start = time.perf_counter()
     peak, D = peak_rss_increase_mib(lambda: with_threads(args.memory_threads, lambda: cdist_dtw(X)))
     seconds = time.perf_counter() - start
-    rows = [(f"cdist_dtw(X), X {n} x {length}, CPU, {args.memory_threads} thread(s)",
-             f"{seconds:.1f}", f"{peak:.0f} MiB", f"{D.nbytes / 2**20:.0f} MiB", f"{naive:.0f} GiB")]
-    table(f"Peak memory: the {n} x {n} DTW matrix of series of length {length} "
-          f"({n * (n - 1) // 2:,} pairs)", rows,
-          ("run", "seconds", "peak RSS increase", "result matrix", "all cost matrices at once"))
+    rows = [
+        (
+            f"cdist_dtw(X), X {n} x {length}, CPU, {args.memory_threads} thread(s)",
+            f"{seconds:.1f}",
+            f"{peak:.0f} MiB",
+            f"{D.nbytes / 2**20:.0f} MiB",
+            f"{naive:.0f} GiB",
+        )
+    ]
+    table(
+        f"Peak memory: the {n} x {n} DTW matrix of series of length {length} "
+        f"({n * (n - 1) // 2:,} pairs)",
+        rows,
+        ("run", "seconds", "peak RSS increase", "result matrix", "all cost matrices at once"),
+    )
 
 
 def bench_gpu(args):
@@ -169,12 +209,24 @@ def bench_gpu(args):
     scale = (n * (n - 1) / 2) / (sub * (sub - 1) / 2)
     agree = np.abs(D[:sub, :sub].cpu().numpy() - ref).max()
     rows = [
-        (f"tslearnkit cdist_dtw on {torch.cuda.get_device_name()}", f"{gpu_time:.2f}", f"{gpu_peak:.0f} MiB", "1.00x"),
-        (f"tslearn cdist_dtw, CPU ({sub} series timed, x{scale:.0f} pairs)", f"{ts_time * scale:.1f}", "",
-         f"{ts_time * scale / gpu_time:.1f}x"),
+        (
+            f"tslearnkit cdist_dtw on {torch.cuda.get_device_name()}",
+            f"{gpu_time:.2f}",
+            f"{gpu_peak:.0f} MiB",
+            "1.00x",
+        ),
+        (
+            f"tslearn cdist_dtw, CPU ({sub} series timed, x{scale:.0f} pairs)",
+            f"{ts_time * scale:.1f}",
+            "",
+            f"{ts_time * scale / gpu_time:.1f}x",
+        ),
     ]
-    table(f"GPU: cdist_dtw of {n} series of length {length} (float64)", rows,
-          ("implementation", "seconds", "peak GPU memory", "time / GPU"))
+    table(
+        f"GPU: cdist_dtw of {n} series of length {length} (float64)",
+        rows,
+        ("implementation", "seconds", "peak GPU memory", "time / GPU"),
+    )
     print(f"max |difference| from tslearn on the timed subset: {agree:.1e}")
 
 
@@ -183,29 +235,49 @@ def bench_chunks(args):
     rows = []
     for threads in args.threads:
         for chunk in (128, 256, 512, 1024, 2048, 4096, None):
-            t, _ = best_time(lambda: with_threads(threads, lambda: cdist_dtw(X, chunk_size=chunk)), args.repeat)
+            t, _ = best_time(
+                lambda: with_threads(threads, lambda: cdist_dtw(X, chunk_size=chunk)), args.repeat
+            )
             rows.append((threads, chunk or "default", f"{t:.3f}"))
-    table(f"cdist_dtw chunk sizes: {args.n_series} x {args.length}, CPU", rows, ("threads", "chunk_size", "seconds"))
+    table(
+        f"cdist_dtw chunk sizes: {args.n_series} x {args.length}, CPU",
+        rows,
+        ("threads", "chunk_size", "seconds"),
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="cuda adds the GPU rows")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (best is kept)")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch CPU thread counts to time")
+    parser.add_argument(
+        "--device", default="cpu", choices=["cpu", "cuda"], help="cuda adds the GPU rows"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed runs per measurement (best is kept)"
+    )
+    parser.add_argument(
+        "--threads", type=int, nargs="+", default=[1, 2], help="torch CPU thread counts to time"
+    )
     parser.add_argument("--n-series", type=int, default=200)
     parser.add_argument("--length", type=int, default=128)
     parser.add_argument("--kmeans-iter", type=int, default=10, help="max_iter of both k-means")
     parser.add_argument("--kmeans-repeat", type=int, default=1)
-    parser.add_argument("--memory-series", type=int, default=1000, help="series in the peak-memory run")
-    parser.add_argument("--memory-threads", type=int, default=1, help="torch threads in the peak-memory run")
-    parser.add_argument("--gpu-tslearn-series", type=int, default=150, help="series tslearn is timed on (GPU rows)")
+    parser.add_argument(
+        "--memory-series", type=int, default=1000, help="series in the peak-memory run"
+    )
+    parser.add_argument(
+        "--memory-threads", type=int, default=1, help="torch threads in the peak-memory run"
+    )
+    parser.add_argument(
+        "--gpu-tslearn-series", type=int, default=150, help="series tslearn is timed on (GPU rows)"
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["matrix", "kmeans", "memory"])
     parser.add_argument("--chunks", action="store_true", help="also time chunk sizes")
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"torch {torch.__version__}, {os.cpu_count()} CPU cores, default threads {torch.get_num_threads()}, "
-          f"load average before the run {load:.2f} (other processes slow every row, unevenly)")
+    print(
+        f"torch {torch.__version__}, {os.cpu_count()} CPU cores, default threads {torch.get_num_threads()}, "
+        f"load average before the run {load:.2f} (other processes slow every row, unevenly)"
+    )
     if "matrix" not in args.skip:
         bench_matrix(args)
     if "kmeans" not in args.skip:

@@ -47,7 +47,9 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     t = np.arange(3000, dtype=np.float32)
-    series = np.sin(2 * np.pi * t / 50) + 0.1 * np.random.default_rng(0).standard_normal(t.size).astype(np.float32)
+    series = np.sin(2 * np.pi * t / 50) + 0.1 * np.random.default_rng(0).standard_normal(
+        t.size
+    ).astype(np.float32)
     train = DataLoader(WindowDataset(series[:2400], 48), batch_size=64, shuffle=True)
     val = DataLoader(WindowDataset(series[2400:], 48), batch_size=256)
     times = {"hand-written loop": [], "tslearnkit.fit": []}
@@ -57,15 +59,25 @@ def main():
             model = RNNForecaster(1, 32)
             start = time.perf_counter()
             if name == "tslearnkit.fit":
-                fit(model, train, val, epochs=args.epochs, lr=1e-3, device=args.device, progress=False)
+                fit(
+                    model,
+                    train,
+                    val,
+                    epochs=args.epochs,
+                    lr=1e-3,
+                    device=args.device,
+                    progress=False,
+                )
             else:
                 hand_loop(model, train, val, args.epochs, 1e-3, args.device)
             if args.device == "cuda":
                 torch.cuda.synchronize()
             times[name].append(time.perf_counter() - start)
     base = min(times["hand-written loop"])
-    print(f"device {args.device}, torch threads {torch.get_num_threads()}, {args.epochs} epochs, "
-          f"best of {args.repeats}")
+    print(
+        f"device {args.device}, torch threads {torch.get_num_threads()}, {args.epochs} epochs, "
+        f"best of {args.repeats}"
+    )
     for name, values in times.items():
         print(f"{name:20s} {min(values):7.3f} s   ratio {min(values) / base:5.3f}")
 

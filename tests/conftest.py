@@ -6,9 +6,12 @@ import torch
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--book-html", default=None, metavar="PATH",
+        "--book-html",
+        default=None,
+        metavar="PATH",
         help="the built HTML book that tests/test_browser.py loads "
-             "(default: _build/stored/_build/html, written by `make test-book`)")
+        "(default: _build/stored/_build/html, written by `make test-book`)",
+    )
 
 
 @pytest.fixture

@@ -31,8 +31,13 @@ CHAPTER = re.compile(r"^notebooks/(\d\d_[^/]+)\.html$")
 REMOVED_TAGS = {"remove-cell", "remove-output"}
 WIDTH = 1280
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # What a page may ask of the network at load time (blocked here, so it must degrade gracefully):
 # MathJax, whose formulas then show as TeX source. Anything else would be missing offline.
@@ -50,8 +55,11 @@ def _html_dir(config):
 
 def _pages(html_dir):
     """Every built page of the book, as paths relative to the build (index.html first)."""
-    pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
-                   if not SKIP_DIRS & set(p.relative_to(html_dir).parts))
+    pages = sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if not SKIP_DIRS & set(p.relative_to(html_dir).parts)
+    )
     return sorted(pages, key=lambda p: p != "index.html")
 
 
@@ -66,8 +74,11 @@ def pytest_generate_tests(metafunc):
 def html_dir(request):
     path = _html_dir(request.config)
     if not (path / "index.html").is_file():
-        pytest.fail(f"no built book at {path} (no index.html): run `make test-book` first, "
-                    "or pass --book-html PATH", pytrace=False)
+        pytest.fail(
+            f"no built book at {path} (no index.html): run `make test-book` first, "
+            "or pass --book-html PATH",
+            pytrace=False,
+        )
     return path
 
 
@@ -147,8 +158,10 @@ def blocked(request):
     capture = request.config.pluginmanager.getplugin("capturemanager")
     if reporter and capture and urls:
         with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\nbrowser: {len(urls)} external request(s) blocked (no network; "
-                                "expected, not an error):")
+            reporter.write_line(
+                f"\nbrowser: {len(urls)} external request(s) blocked (no network; "
+                "expected, not an error):"
+            )
             for url, pages in sorted(urls.items()):
                 reporter.write_line(f"  {url}  (from {len(pages)} page(s))")
 
@@ -164,9 +177,12 @@ def context(server, blocked):
         try:
             browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         except Exception as exc:  # noqa: BLE001 - say what to install
-            pytest.fail(f"cannot start Chromium ({executable or 'playwright default'}): "
-                        f"{str(exc).splitlines()[0]}; install it (apt-get install -y chromium) "
-                        "or set CHROMIUM=/path/to/chrome", pytrace=False)
+            pytest.fail(
+                f"cannot start Chromium ({executable or 'playwright default'}): "
+                f"{str(exc).splitlines()[0]}; install it (apt-get install -y chromium) "
+                "or set CHROMIUM=/path/to/chrome",
+                pytrace=False,
+            )
         ctx = browser.new_context(viewport={"width": WIDTH, "height": 900})
         ctx.set_default_timeout(20_000)
 
@@ -231,12 +247,15 @@ def test_page(book_page, html_dir, server, context, blocked):
     def on_response(resp):
         if _is_local(resp.url, server) and resp.status >= 400:
             http_errors.add(resp.url)
-            problems.append(f"local resource answered HTTP {resp.status}: {resp.url[len(server):]}")
+            problems.append(
+                f"local resource answered HTTP {resp.status}: {resp.url[len(server) :]}"
+            )
 
     def on_failed(req):
         if _is_local(req.url, server) and req.url not in http_errors:
-            problems.append(f"local resource failed to load: {req.url[len(server):]} "
-                            f"({req.failure})")
+            problems.append(
+                f"local resource failed to load: {req.url[len(server) :]} ({req.failure})"
+            )
 
     def on_request(req):
         if not _is_local(req.url, server) and not req.url.startswith(EXPECTED_EXTERNAL):
@@ -266,8 +285,7 @@ def test_page(book_page, html_dir, server, context, blocked):
             continue
         fragment = unquote(urlsplit(href).fragment)
         if fragment and target.suffix == ".html" and fragment not in _anchors(str(target)).ids:
-            problems.append(f"broken link {raw!r}: no id {fragment!r} "
-                            f"in {_rel(target, html_dir)}")
+            problems.append(f"broken link {raw!r}: no id {fragment!r} in {_rel(target, html_dir)}")
 
     # Images inside the book load.
     for img in found["images"]:
@@ -281,13 +299,17 @@ def test_page(book_page, html_dir, server, context, blocked):
         rendered = sum(img["ok"] and img["figure"] for img in found["images"])
         expected = _expected_figures(notebook) if notebook.is_file() else 1
         if rendered < max(expected, 1):
-            problems.append(f"{rendered} figure(s) rendered in the main content, expected "
-                            f"{max(expected, 1)} (the image/png outputs of {notebook.name} "
-                            "in cells not tagged remove-cell/remove-output)")
+            problems.append(
+                f"{rendered} figure(s) rendered in the main content, expected "
+                f"{max(expected, 1)} (the image/png outputs of {notebook.name} "
+                "in cells not tagged remove-cell/remove-output)"
+            )
         # The launch button opens this notebook on Colab; the download button gets the .ipynb.
         hrefs = {href for _, href in found["links"]}
         ipynb = f"notebooks/{chapter.group(1)}.ipynb"
-        if not any(h.startswith("https://colab.research.google.com/") and h.endswith(ipynb) for h in hrefs):
+        if not any(
+            h.startswith("https://colab.research.google.com/") and h.endswith(ipynb) for h in hrefs
+        ):
             problems.append(f"no Colab launch button for {ipynb}")
         if not any(_is_local(h, server) and h.endswith(f"_sources/{ipynb}") for h in hrefs):
             problems.append(f"no download button for {ipynb}")

@@ -11,7 +11,12 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
-from tslearnkit.clustering import KShape, TimeSeriesKMeans, dtw_barycenter_averaging, softdtw_barycenter
+from tslearnkit.clustering import (
+    KShape,
+    TimeSeriesKMeans,
+    dtw_barycenter_averaging,
+    softdtw_barycenter,
+)
 from tslearnkit.datasets import load_trace, make_cbf
 from tslearnkit.preprocessing import znormalize
 
@@ -56,11 +61,17 @@ def test_dba_matches_tslearn_from_the_same_start():
 
 def test_dba_multivariate_and_variable_lengths_match_tslearn():
     Xm = walks((8, 20, 2), 2)
-    np.testing.assert_allclose(dtw_barycenter_averaging(Xm), ts_bary.dtw_barycenter_averaging(Xm), atol=1e-10)
+    np.testing.assert_allclose(
+        dtw_barycenter_averaging(Xm), ts_bary.dtw_barycenter_averaging(Xm), atol=1e-10
+    )
     rng = np.random.default_rng(3)
-    Xv = to_time_series_dataset([rng.standard_normal(int(rng.integers(10, 25))).cumsum() for _ in range(8)])
+    Xv = to_time_series_dataset(
+        [rng.standard_normal(int(rng.integers(10, 25))).cumsum() for _ in range(8)]
+    )
     got = dtw_barycenter_averaging(Xv[..., 0], max_iter=10)
-    np.testing.assert_allclose(got, ts_bary.dtw_barycenter_averaging(Xv, max_iter=10)[:, 0], atol=1e-10)
+    np.testing.assert_allclose(
+        got, ts_bary.dtw_barycenter_averaging(Xv, max_iter=10)[:, 0], atol=1e-10
+    )
 
 
 def test_softdtw_barycenter_matches_tslearn():
@@ -74,7 +85,9 @@ def test_softdtw_barycenter_matches_tslearn():
 
 def test_dtw_kmeans_on_trace(trace):
     X, y = trace
-    km = TimeSeriesKMeans(n_clusters=4, metric="dtw", max_iter=2, max_iter_barycenter=5, random_state=0).fit(X)
+    km = TimeSeriesKMeans(
+        n_clusters=4, metric="dtw", max_iter=2, max_iter_barycenter=5, random_state=0
+    ).fit(X)
     assert adjusted_rand_score(y, km.labels_) >= 0.6  # published: about 0.66
     assert km.cluster_centers_.shape == (4, 275) and km.n_iter_ <= 2
     np.testing.assert_array_equal(km.predict(X), km.labels_)
@@ -93,22 +106,41 @@ def test_euclidean_and_softdtw_kmeans_on_cbf(cbf):
     X, y = cbf
     km = TimeSeriesKMeans(n_clusters=3, metric="euclidean", n_init=3, random_state=0).fit(X)
     reference = KMeans(n_clusters=3, n_init=3, random_state=0).fit(X)
-    assert km.inertia_ == pytest.approx(reference.inertia_ / len(X), rel=1e-9)  # tslearn's mean, same optimum
-    assert km.inertia_ == pytest.approx(np.mean(np.min(((X[:, None] - km.cluster_centers_[None]) ** 2).sum(-1), 1)))
-    assert adjusted_rand_score(y, km.labels_) >= 0.2  # Euclidean k-means is poor on CBF: ARI about 0.23
-    small, y_small = X[::3, ::2], y[::3]  # 30 series of length 64 keep the soft-DTW barycenters quick
-    sk = TimeSeriesKMeans(n_clusters=3, metric="softdtw", gamma=0.5, max_iter=3, max_iter_barycenter=10,
-                          random_state=0).fit(small)
+    assert km.inertia_ == pytest.approx(
+        reference.inertia_ / len(X), rel=1e-9
+    )  # tslearn's mean, same optimum
+    assert km.inertia_ == pytest.approx(
+        np.mean(np.min(((X[:, None] - km.cluster_centers_[None]) ** 2).sum(-1), 1))
+    )
+    assert (
+        adjusted_rand_score(y, km.labels_) >= 0.2
+    )  # Euclidean k-means is poor on CBF: ARI about 0.23
+    small, y_small = (
+        X[::3, ::2],
+        y[::3],
+    )  # 30 series of length 64 keep the soft-DTW barycenters quick
+    sk = TimeSeriesKMeans(
+        n_clusters=3,
+        metric="softdtw",
+        gamma=0.5,
+        max_iter=3,
+        max_iter_barycenter=10,
+        random_state=0,
+    ).fit(small)
     assert adjusted_rand_score(y_small, sk.labels_) >= 0.4
 
 
 def test_dtw_kmeans_variable_lengths_and_multivariate():
     X, y = make_cbf(n_per_class=10, length=60, random_state=1, variable_length=True)
-    km = TimeSeriesKMeans(n_clusters=3, metric="dtw", max_iter=3, max_iter_barycenter=5, random_state=0).fit(X)
+    km = TimeSeriesKMeans(
+        n_clusters=3, metric="dtw", max_iter=3, max_iter_barycenter=5, random_state=0
+    ).fit(X)
     assert km.cluster_centers_.shape == (3, 60) and not np.isnan(km.cluster_centers_).any()
     assert adjusted_rand_score(y, km.labels_) >= 0.3
     X3 = np.stack([X, 2 * X], axis=-1)  # (n, L, 2)
-    km3 = TimeSeriesKMeans(n_clusters=3, metric="dtw", max_iter=2, max_iter_barycenter=3, random_state=0).fit(X3)
+    km3 = TimeSeriesKMeans(
+        n_clusters=3, metric="dtw", max_iter=2, max_iter_barycenter=3, random_state=0
+    ).fit(X3)
     assert km3.cluster_centers_.shape == (3, 60, 2)
     assert km3.predict(X3[:4]).shape == (4,)
 
@@ -128,7 +160,10 @@ def test_sklearn_conventions():
     np.testing.assert_array_equal(labels, km.labels_)
     assert isinstance(km.inertia_, float) and km.inertia_ >= 0
     t = torch.tensor(X)
-    assert isinstance(TimeSeriesKMeans(n_clusters=2, max_iter=2, random_state=0).fit(t).cluster_centers_, torch.Tensor)
+    assert isinstance(
+        TimeSeriesKMeans(n_clusters=2, max_iter=2, random_state=0).fit(t).cluster_centers_,
+        torch.Tensor,
+    )
 
 
 # --- k-Shape ---------------------------------------------------------------------------------
@@ -143,8 +178,10 @@ def test_kshape_on_cbf(cbf):
     np.testing.assert_allclose(centres.mean(1), 0.0, atol=1e-10)
     np.testing.assert_allclose(centres.std(1), 1.0, atol=1e-10)
     # z-normalisation inside: scaling and shifting the input changes nothing
-    np.testing.assert_array_equal(KShape(n_clusters=3, random_state=1).fit(3 * X + 1).labels_,
-                                  KShape(n_clusters=3, random_state=1).fit(X).labels_)
+    np.testing.assert_array_equal(
+        KShape(n_clusters=3, random_state=1).fit(3 * X + 1).labels_,
+        KShape(n_clusters=3, random_state=1).fit(X).labels_,
+    )
 
 
 def test_kshape_multivariate():
@@ -179,28 +216,95 @@ def end_padded():
 @pytest.mark.parametrize(
     "model, X, error, match",
     [
-        (TimeSeriesKMeans(n_clusters=7), np.zeros((6, 5)), ValueError,
-         r"n_clusters \(7\) must be <= the number of series in X \(6\)"),
-        (TimeSeriesKMeans(n_clusters=0), np.zeros((6, 5)), ValueError, "n_clusters must be a positive integer, got 0"),
-        (TimeSeriesKMeans(n_clusters=2.5), np.zeros((6, 5)), TypeError, "n_clusters must be an integer"),
+        (
+            TimeSeriesKMeans(n_clusters=7),
+            np.zeros((6, 5)),
+            ValueError,
+            r"n_clusters \(7\) must be <= the number of series in X \(6\)",
+        ),
+        (
+            TimeSeriesKMeans(n_clusters=0),
+            np.zeros((6, 5)),
+            ValueError,
+            "n_clusters must be a positive integer, got 0",
+        ),
+        (
+            TimeSeriesKMeans(n_clusters=2.5),
+            np.zeros((6, 5)),
+            TypeError,
+            "n_clusters must be an integer",
+        ),
         (KShape(n_clusters=9), np.zeros((6, 5)), ValueError, r"n_clusters \(9\) must be <="),
-        (KShape(n_clusters=0), np.zeros((6, 5)), ValueError, "n_clusters must be a positive integer"),
-        (TimeSeriesKMeans(metric="cosine"), np.zeros((6, 5)), ValueError,
-         "metric must be one of 'euclidean', 'dtw', 'softdtw', got 'cosine'"),
-        (TimeSeriesKMeans(metric="softdtw", gamma=0), np.zeros((6, 5)), ValueError, "gamma must be a positive"),
-        (TimeSeriesKMeans(metric="dtw", window=-2), np.zeros((6, 5)), ValueError, "window must be None or an integer >= 0"),
-        (TimeSeriesKMeans(max_iter=0), np.zeros((6, 5)), ValueError, "max_iter must be a positive integer"),
-        (TimeSeriesKMeans(n_init=0), np.zeros((6, 5)), ValueError, "n_init must be a positive integer"),
-        (TimeSeriesKMeans(tol=-1.0), np.zeros((6, 5)), ValueError, "tol must be a finite number >= 0"),
-        (TimeSeriesKMeans(metric="euclidean"), end_padded(), ValueError,
-         "X contains NaN .*metric='euclidean' needs equal-length series"),
-        (TimeSeriesKMeans(metric="dtw"), nan_inside(), ValueError, r"X\[2\] has NaN at time step 4 inside the series"),
+        (
+            KShape(n_clusters=0),
+            np.zeros((6, 5)),
+            ValueError,
+            "n_clusters must be a positive integer",
+        ),
+        (
+            TimeSeriesKMeans(metric="cosine"),
+            np.zeros((6, 5)),
+            ValueError,
+            "metric must be one of 'euclidean', 'dtw', 'softdtw', got 'cosine'",
+        ),
+        (
+            TimeSeriesKMeans(metric="softdtw", gamma=0),
+            np.zeros((6, 5)),
+            ValueError,
+            "gamma must be a positive",
+        ),
+        (
+            TimeSeriesKMeans(metric="dtw", window=-2),
+            np.zeros((6, 5)),
+            ValueError,
+            "window must be None or an integer >= 0",
+        ),
+        (
+            TimeSeriesKMeans(max_iter=0),
+            np.zeros((6, 5)),
+            ValueError,
+            "max_iter must be a positive integer",
+        ),
+        (
+            TimeSeriesKMeans(n_init=0),
+            np.zeros((6, 5)),
+            ValueError,
+            "n_init must be a positive integer",
+        ),
+        (
+            TimeSeriesKMeans(tol=-1.0),
+            np.zeros((6, 5)),
+            ValueError,
+            "tol must be a finite number >= 0",
+        ),
+        (
+            TimeSeriesKMeans(metric="euclidean"),
+            end_padded(),
+            ValueError,
+            "X contains NaN .*metric='euclidean' needs equal-length series",
+        ),
+        (
+            TimeSeriesKMeans(metric="dtw"),
+            nan_inside(),
+            ValueError,
+            r"X\[2\] has NaN at time step 4 inside the series",
+        ),
         (KShape(), end_padded(), ValueError, "X contains NaN .*KShape needs equal-length series"),
         (TimeSeriesKMeans(), np.zeros((0, 5)), ValueError, "X is empty"),
         (KShape(), np.zeros((3, 0)), ValueError, "X is empty"),
         (TimeSeriesKMeans(), np.zeros(5), ValueError, "X must be 2-D"),
-        (TimeSeriesKMeans(random_state="seed"), np.zeros((6, 5)), ValueError, "random_state must be None, an integer"),
-        (KShape(random_state=-1), np.zeros((6, 5)), ValueError, "random_state must be None, an integer"),
+        (
+            TimeSeriesKMeans(random_state="seed"),
+            np.zeros((6, 5)),
+            ValueError,
+            "random_state must be None, an integer",
+        ),
+        (
+            KShape(random_state=-1),
+            np.zeros((6, 5)),
+            ValueError,
+            "random_state must be None, an integer",
+        ),
     ],
 )
 def test_bad_input_is_named(model, X, error, match):
@@ -229,7 +333,9 @@ def test_dtw_kmeans_accepts_end_padding_but_predict_checks_shapes():
 def test_gpu_kmeans_matches_cpu():
     X, _ = make_cbf(n_per_class=8, length=48, random_state=4, variable_length=True)
     for metric in ("dtw", "softdtw"):
-        params = dict(n_clusters=3, metric=metric, max_iter=3, max_iter_barycenter=5, random_state=0)
+        params = dict(
+            n_clusters=3, metric=metric, max_iter=3, max_iter_barycenter=5, random_state=0
+        )
         cpu = TimeSeriesKMeans(**params).fit(X)
         gpu = TimeSeriesKMeans(**params, device="cuda").fit(X)
         np.testing.assert_array_equal(gpu.labels_, cpu.labels_)

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from tslearnkit import datasets
-from tslearnkit.datasets import DatasetChecksumError, load_co2, load_seattle_weather, load_trace, make_cbf
+from tslearnkit.datasets import (
+    DatasetChecksumError,
+    load_co2,
+    load_seattle_weather,
+    load_trace,
+    make_cbf,
+)
 
 
 def test_load_co2_monthly_contract():
@@ -15,7 +21,9 @@ def test_load_co2_monthly_contract():
     assert isinstance(co2, pd.Series)
     assert co2.index.freqstr == "MS"
     assert not co2.isna().any()
-    assert co2.index[0] == pd.Timestamp("1958-03-01") and co2.index[-1] == pd.Timestamp("2001-12-01")
+    assert co2.index[0] == pd.Timestamp("1958-03-01") and co2.index[-1] == pd.Timestamp(
+        "2001-12-01"
+    )
     assert 310 < co2.min() < co2.max() < 380  # ppm
 
 

@@ -40,10 +40,18 @@ def tslearn_pairwise(metric, A, B, **kwargs):
 @pytest.mark.parametrize("window", [None, 0, 1, 3, 40])
 def test_cdist_dtw_matches_tslearn(d, window):
     X, Y = random_data(6, 15, d, 0), random_data(5, 11, d, 1)
-    np.testing.assert_allclose(cdist_dtw(X, Y, window=window), ts.cdist_dtw(X, Y, sakoe_chiba_radius=window),
-                               rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(cdist_dtw(X, window=window), ts.cdist_dtw(X, sakoe_chiba_radius=window),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        cdist_dtw(X, Y, window=window),
+        ts.cdist_dtw(X, Y, sakoe_chiba_radius=window),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        cdist_dtw(X, window=window),
+        ts.cdist_dtw(X, sakoe_chiba_radius=window),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("window", [None, 0, 2, 10])
@@ -62,7 +70,9 @@ def test_cdist_dtw_multivariate_variable_lengths():
     padded = to_time_series_dataset(series)  # NaN end padding, (7, max_length, 2)
     for window in (None, 1):
         expected = tslearn_pairwise(ts.dtw, series, series[:3], sakoe_chiba_radius=window)
-        np.testing.assert_allclose(cdist_dtw(padded, padded[:3], window=window), expected, rtol=1e-12)
+        np.testing.assert_allclose(
+            cdist_dtw(padded, padded[:3], window=window), expected, rtol=1e-12
+        )
 
 
 @settings(max_examples=25, deadline=None)
@@ -76,15 +86,21 @@ def test_cdist_dtw_any_lengths_and_window(lengths, other, window, seed):
     rng = np.random.default_rng(seed)
     A = [rng.standard_normal(n) for n in lengths]
     B = [rng.standard_normal(n) for n in other]
-    got = cdist_dtw(to_time_series_dataset(A)[..., 0], to_time_series_dataset(B)[..., 0], window=window)
-    np.testing.assert_allclose(got, tslearn_pairwise(ts.dtw, A, B, sakoe_chiba_radius=window), rtol=1e-12, atol=1e-12)
+    got = cdist_dtw(
+        to_time_series_dataset(A)[..., 0], to_time_series_dataset(B)[..., 0], window=window
+    )
+    np.testing.assert_allclose(
+        got, tslearn_pairwise(ts.dtw, A, B, sakoe_chiba_radius=window), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_cdist_dtw_chunks_tensors_and_dtypes():
     X = random_data(9, 20, None, 4)
     expected = ts.cdist_dtw(X)
     for chunk_size in (1, 5, 1000):
-        np.testing.assert_allclose(cdist_dtw(X, chunk_size=chunk_size), expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            cdist_dtw(X, chunk_size=chunk_size), expected, rtol=1e-12, atol=1e-12
+        )
     out = cdist_dtw(torch.tensor(X))
     assert isinstance(out, torch.Tensor) and out.dtype == torch.float64
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
@@ -104,15 +120,23 @@ def test_cdist_dtw_chunks_tensors_and_dtypes():
 @pytest.mark.parametrize("d", [None, 2])
 def test_cdist_soft_dtw_matches_tslearn(gamma, d):
     X, Y = random_data(5, 12, d, 5), random_data(4, 9, d, 6)
-    np.testing.assert_allclose(cdist_soft_dtw(X, Y, gamma=gamma), ts.cdist_soft_dtw(X, Y, gamma=gamma), rtol=1e-10)
-    np.testing.assert_allclose(cdist_soft_dtw(X, gamma=gamma), ts.cdist_soft_dtw(X, gamma=gamma), rtol=1e-10)
+    np.testing.assert_allclose(
+        cdist_soft_dtw(X, Y, gamma=gamma), ts.cdist_soft_dtw(X, Y, gamma=gamma), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        cdist_soft_dtw(X, gamma=gamma), ts.cdist_soft_dtw(X, gamma=gamma), rtol=1e-10
+    )
 
 
 def test_cdist_soft_dtw_window_and_variable_lengths_match_tslearn():
     X, _ = make_cbf(n_per_class=2, length=30, random_state=2, variable_length=True)
     for window in (None, 0, 3):
-        expected = tslearn_pairwise(ts.soft_dtw, unpad(X), unpad(X), gamma=0.5, sakoe_chiba_radius=window)
-        np.testing.assert_allclose(cdist_soft_dtw(X, gamma=0.5, window=window), expected, rtol=1e-10)
+        expected = tslearn_pairwise(
+            ts.soft_dtw, unpad(X), unpad(X), gamma=0.5, sakoe_chiba_radius=window
+        )
+        np.testing.assert_allclose(
+            cdist_soft_dtw(X, gamma=0.5, window=window), expected, rtol=1e-10
+        )
 
 
 def test_soft_dtw_gradcheck():
@@ -125,7 +149,9 @@ def test_soft_dtw_gradcheck():
     padded[0, 4:] = torch.nan
     padded[2, 3:] = torch.nan
     padded.requires_grad_(True)
-    assert torch.autograd.gradcheck(lambda a: cdist_soft_dtw(a, gamma=0.5, window=1).nan_to_num(), (padded,))
+    assert torch.autograd.gradcheck(
+        lambda a: cdist_soft_dtw(a, gamma=0.5, window=1).nan_to_num(), (padded,)
+    )
 
 
 def test_soft_dtw_loss_and_gradient_match_tslearn():
@@ -187,34 +213,114 @@ def nan_in_one_feature():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: cdist_dtw(nan_inside()), ValueError, r"X\[1\] has NaN at time step 2 inside the series"),
-        (lambda: cdist_dtw(nan_in_one_feature()), ValueError, r"X\[0\] has NaN in some features but not all"),
+        (
+            lambda: cdist_dtw(nan_inside()),
+            ValueError,
+            r"X\[1\] has NaN at time step 2 inside the series",
+        ),
+        (
+            lambda: cdist_dtw(nan_in_one_feature()),
+            ValueError,
+            r"X\[0\] has NaN in some features but not all",
+        ),
         (lambda: cdist_dtw(np.full((2, 3), np.nan)), ValueError, r"X\[0\] is all NaN"),
         (lambda: cdist_dtw(np.array([[1.0, np.inf]])), ValueError, "X contains infinite values"),
-        (lambda: cdist_sbd([[1.0, 2.0, np.nan]]), ValueError, "X contains NaN .*SBD needs equal-length series"),
-        (lambda: cdist_dtw(np.zeros((3, 4)), np.zeros((2, 4, 2))), ValueError, "Y has 2 features .* X has 1"),
-        (lambda: cdist_soft_dtw(np.zeros((3, 4, 3)), np.zeros((2, 4))), ValueError, "Y has 1 features .* X has 3"),
+        (
+            lambda: cdist_sbd([[1.0, 2.0, np.nan]]),
+            ValueError,
+            "X contains NaN .*SBD needs equal-length series",
+        ),
+        (
+            lambda: cdist_dtw(np.zeros((3, 4)), np.zeros((2, 4, 2))),
+            ValueError,
+            "Y has 2 features .* X has 1",
+        ),
+        (
+            lambda: cdist_soft_dtw(np.zeros((3, 4, 3)), np.zeros((2, 4))),
+            ValueError,
+            "Y has 1 features .* X has 3",
+        ),
         (lambda: cdist_dtw(np.zeros((0, 4))), ValueError, r"X is empty \(shape \(0, 4\)\)"),
         (lambda: cdist_dtw(np.zeros((3, 4)), np.zeros((2, 0))), ValueError, "Y is empty"),
         (lambda: cdist_dtw(np.zeros(4)), ValueError, "X must be 2-D .* got 1 dimensions"),
-        (lambda: cdist_sbd(np.zeros((2, 3, 4, 5))), ValueError, "X must be 2-D .* got 4 dimensions"),
-        (lambda: cdist_dtw("series"), TypeError, "X must be a numpy array, torch tensor or nested list, got str"),
+        (
+            lambda: cdist_sbd(np.zeros((2, 3, 4, 5))),
+            ValueError,
+            "X must be 2-D .* got 4 dimensions",
+        ),
+        (
+            lambda: cdist_dtw("series"),
+            TypeError,
+            "X must be a numpy array, torch tensor or nested list, got str",
+        ),
         (lambda: cdist_dtw([["a", "b"]]), TypeError, "X must be numeric"),
-        (lambda: cdist_dtw(np.zeros((2, 3), dtype=bool)), TypeError, "X must be numeric, got an array of dtype bool"),
-        (lambda: cdist_dtw(torch.zeros((2, 3), dtype=torch.bool)), TypeError, "X must be real-valued"),
+        (
+            lambda: cdist_dtw(np.zeros((2, 3), dtype=bool)),
+            TypeError,
+            "X must be numeric, got an array of dtype bool",
+        ),
+        (
+            lambda: cdist_dtw(torch.zeros((2, 3), dtype=torch.bool)),
+            TypeError,
+            "X must be real-valued",
+        ),
         (lambda: cdist_dtw([[1.0, 2.0], [1.0]]), ValueError, "X must be a rectangular array; pad"),
-        (lambda: cdist_soft_dtw(np.zeros((2, 3)), gamma=0), ValueError, "gamma must be a positive finite number"),
-        (lambda: cdist_soft_dtw(np.zeros((2, 3)), gamma=-1.0), ValueError, "gamma must be a positive"),
-        (lambda: cdist_soft_dtw(np.zeros((2, 3)), gamma="1"), TypeError, "gamma must be a positive number"),
-        (lambda: soft_dtw(np.zeros((2, 3)), np.zeros((2, 3)), gamma=0.0), ValueError, "gamma must be"),
-        (lambda: cdist_dtw(np.zeros((2, 3)), window=-1), ValueError, r"window must be None or an integer >= 0 .* got -1"),
-        (lambda: cdist_dtw(np.zeros((2, 3)), window=1.5), TypeError, "window must be None or an integer"),
-        (lambda: cdist_soft_dtw(np.zeros((2, 3)), window=True), TypeError, "window must be None or an integer"),
-        (lambda: cdist_dtw(np.zeros((2, 3)), chunk_size=0), ValueError, "chunk_size must be None or a positive"),
-        (lambda: cdist_dtw(np.zeros((2, 3)), device="gpu0"), ValueError, "device must name a torch device"),
+        (
+            lambda: cdist_soft_dtw(np.zeros((2, 3)), gamma=0),
+            ValueError,
+            "gamma must be a positive finite number",
+        ),
+        (
+            lambda: cdist_soft_dtw(np.zeros((2, 3)), gamma=-1.0),
+            ValueError,
+            "gamma must be a positive",
+        ),
+        (
+            lambda: cdist_soft_dtw(np.zeros((2, 3)), gamma="1"),
+            TypeError,
+            "gamma must be a positive number",
+        ),
+        (
+            lambda: soft_dtw(np.zeros((2, 3)), np.zeros((2, 3)), gamma=0.0),
+            ValueError,
+            "gamma must be",
+        ),
+        (
+            lambda: cdist_dtw(np.zeros((2, 3)), window=-1),
+            ValueError,
+            r"window must be None or an integer >= 0 .* got -1",
+        ),
+        (
+            lambda: cdist_dtw(np.zeros((2, 3)), window=1.5),
+            TypeError,
+            "window must be None or an integer",
+        ),
+        (
+            lambda: cdist_soft_dtw(np.zeros((2, 3)), window=True),
+            TypeError,
+            "window must be None or an integer",
+        ),
+        (
+            lambda: cdist_dtw(np.zeros((2, 3)), chunk_size=0),
+            ValueError,
+            "chunk_size must be None or a positive",
+        ),
+        (
+            lambda: cdist_dtw(np.zeros((2, 3)), device="gpu0"),
+            ValueError,
+            "device must name a torch device",
+        ),
         (lambda: cdist_dtw(np.zeros((2, 3)), device=3), TypeError, "device must be a string"),
-        (lambda: cdist_dtw(np.zeros((2, 3)), dtype=torch.int64), TypeError, "dtype must be torch.float64 or"),
-        (lambda: soft_dtw(np.zeros((3, 4)), np.zeros((2, 4))), ValueError, r"y must have the batch size of x \(3\) or 1"),
+        (
+            lambda: cdist_dtw(np.zeros((2, 3)), dtype=torch.int64),
+            TypeError,
+            "dtype must be torch.float64 or",
+        ),
+        (
+            lambda: soft_dtw(np.zeros((3, 4)), np.zeros((2, 4))),
+            ValueError,
+            r"y must have the batch size of x \(3\) or 1",
+        ),
     ],
 )
 def test_bad_input_is_named(call, error, match):
@@ -222,7 +328,9 @@ def test_bad_input_is_named(call, error, match):
         call()
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason="checks the message on a machine without CUDA"
+)
 def test_cuda_requested_without_cuda():
     with pytest.raises(ValueError, match="device is 'cuda' but CUDA is not available"):
         cdist_dtw(np.zeros((2, 3)), device="cuda")
@@ -239,8 +347,9 @@ def test_gpu_matches_cpu():
         gpu = cdist_dtw(torch.tensor(X, device="cuda"), Y, window=window)
         assert gpu.device.type == "cuda"
         np.testing.assert_allclose(gpu.cpu().numpy(), cdist_dtw(X, Y, window=window), rtol=1e-12)
-    np.testing.assert_allclose(cdist_soft_dtw(X, Y, gamma=0.5, device="cuda"), cdist_soft_dtw(X, Y, gamma=0.5),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        cdist_soft_dtw(X, Y, gamma=0.5, device="cuda"), cdist_soft_dtw(X, Y, gamma=0.5), rtol=1e-10
+    )
     Z = znormalize(Y)
     np.testing.assert_allclose(cdist_sbd(Z, device="cuda"), cdist_sbd(Z), atol=1e-12)
     x = torch.tensor(Y[:2], device="cuda", requires_grad=True)

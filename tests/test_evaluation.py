@@ -67,7 +67,9 @@ def test_metric_bad_input(metric, y, f, error, match):
 def test_mase_bad_input():
     with pytest.raises(ValueError, match="MASE scale is zero"):
         mase([1.0], [2.0], [3.0, 3.0, 3.0])
-    with pytest.raises(ValueError, match=r"season \(12\) must be shorter than y_train \(5 values\)"):
+    with pytest.raises(
+        ValueError, match=r"season \(12\) must be shorter than y_train \(5 values\)"
+    ):
         mase([1.0], [2.0], np.arange(5.0), season=12)
     with pytest.raises(ValueError, match="season must be a positive integer"):
         mase([1.0], [2.0], np.arange(5.0), season=0)
@@ -93,9 +95,16 @@ def test_baselines_by_hand():
         (lambda: naive_forecast([1.0], 0), ValueError, "horizon must be a positive integer, got 0"),
         (lambda: naive_forecast([], 1), ValueError, "history is empty"),
         (lambda: naive_forecast([1.0, np.nan], 1), ValueError, "history contains NaN"),
-        (lambda: seasonal_naive_forecast([1.0, 2.0], 1, season=3), ValueError,
-         r"season \(3\) is longer than history \(2 values\)"),
-        (lambda: seasonal_naive_forecast([1.0, 2.0], 1, season=0), ValueError, "season must be a positive"),
+        (
+            lambda: seasonal_naive_forecast([1.0, 2.0], 1, season=3),
+            ValueError,
+            r"season \(3\) is longer than history \(2 values\)",
+        ),
+        (
+            lambda: seasonal_naive_forecast([1.0, 2.0], 1, season=0),
+            ValueError,
+            "season must be a positive",
+        ),
         (lambda: drift_forecast([1.0], 1), ValueError, "at least 2 values"),
         (lambda: mean_forecast([1.0], 1.5), TypeError, "horizon must be an integer"),
     ],
@@ -123,7 +132,15 @@ def test_backtest_never_shows_the_future():
         assert last_seen < origin_time
     assert (bt["time"] >= bt["origin_time"]).all()
     assert bt["origin"].unique().tolist() == [30, 32, 34, 36]
-    assert set(bt.columns) == {"model", "origin", "origin_time", "step", "time", "actual", "forecast"}
+    assert set(bt.columns) == {
+        "model",
+        "origin",
+        "origin_time",
+        "step",
+        "time",
+        "actual",
+        "forecast",
+    }
 
 
 def test_backtest_history_is_a_copy():
@@ -138,14 +155,17 @@ def test_backtest_history_is_a_copy():
 
 
 def test_backtest_n_origins_takes_the_latest():
-    bt = rolling_origin_backtest(np.arange(20.0), {"n": naive_forecast}, horizon=2, initial=0.5, n_origins=3)
+    bt = rolling_origin_backtest(
+        np.arange(20.0), {"n": naive_forecast}, horizon=2, initial=0.5, n_origins=3
+    )
     assert bt["origin"].unique().tolist() == [16, 17, 18]
 
 
 def test_score_backtest_by_hand():
     series = pd.Series([0.0, 2.0, 4.0, 6.0, 8.0, 10.0])  # naive in-sample scale = 2 at every origin
-    bt = rolling_origin_backtest(series, {"naive": naive_forecast, "drift": drift_forecast},
-                                 horizon=2, initial=3)
+    bt = rolling_origin_backtest(
+        series, {"naive": naive_forecast, "drift": drift_forecast}, horizon=2, initial=3
+    )
     table = score_backtest(bt, series)
     assert table.loc["drift", "MASE"] == pytest.approx(0.0)
     # naive from origin 3 (last 4): errors 2, 4 -> MAE 3; origin 4 (last 6): errors 2, 4 -> 3
@@ -163,9 +183,16 @@ def test_score_backtest_by_hand():
         ({"initial": 1.5}, ValueError, r"initial must be a fraction in \(0, 1\)"),
         ({"initial": 9}, ValueError, "no origin is left"),
         ({"step": 0}, ValueError, "step must be a positive integer"),
-        ({"forecasters": {"short": lambda h, n: [1.0]}, "horizon": 2}, ValueError,
-         "forecaster 'short' returned 1 values"),
-        ({"forecasters": {"nan": lambda h, n: [np.nan] * n}}, ValueError, "forecaster 'nan' at origin"),
+        (
+            {"forecasters": {"short": lambda h, n: [1.0]}, "horizon": 2},
+            ValueError,
+            "forecaster 'short' returned 1 values",
+        ),
+        (
+            {"forecasters": {"nan": lambda h, n: [np.nan] * n}},
+            ValueError,
+            "forecaster 'nan' at origin",
+        ),
     ],
 )
 def test_backtest_bad_input(kwargs, error, match):
@@ -190,7 +217,9 @@ def test_score_backtest_bad_input():
     with pytest.raises(ValueError, match="season"):
         score_backtest(bt, np.arange(10.0), season=5)
     with pytest.raises(ValueError, match="MASE scale is zero"):
-        score_backtest(rolling_origin_backtest(np.ones(10), {"n": naive_forecast}, 1, initial=3), np.ones(10))
+        score_backtest(
+            rolling_origin_backtest(np.ones(10), {"n": naive_forecast}, 1, initial=3), np.ones(10)
+        )
 
 
 def test_score_backtest_by_step():

@@ -22,19 +22,33 @@ def test_quarterly_right_answer_passes(weekly, capsys):
     assert capsys.readouterr().out.startswith("Correct: 176 quarters")
 
 
-@pytest.mark.parametrize("wrong, feedback", [
-    (lambda w: w.resample("QS").sum(), "sums"),
-    (lambda w: w.resample("QE").mean(), "last day"),
-    (lambda w: w.resample("QS-DEC").mean(), "not the first days of calendar quarters"),
-    (lambda w: load_co2().resample("QS").mean(), "monthly series load_co2()"),
-    (lambda w: w.interpolate(method="time").resample("QS").mean(), "filled the missing weeks"),
-    (lambda w: w.resample("QS").first(), "the mean of its"),
-    (lambda w: w.resample("QS").mean().iloc[1:], "keep the first quarter"),
-    (lambda w: w.groupby(w.index.quarter).mean(), "pools the same quarter"),
-    (lambda w: w.resample("QS").mean().shift(1), "is NaN"),
-    (lambda w: w.resample("MS").mean(), "more than one per quarter"),
-], ids=["sum", "QE", "QS-DEC", "from-monthly", "filled-first", "first", "dropped-first", "groupby",
-        "NaN", "monthly"])
+@pytest.mark.parametrize(
+    "wrong, feedback",
+    [
+        (lambda w: w.resample("QS").sum(), "sums"),
+        (lambda w: w.resample("QE").mean(), "last day"),
+        (lambda w: w.resample("QS-DEC").mean(), "not the first days of calendar quarters"),
+        (lambda w: load_co2().resample("QS").mean(), "monthly series load_co2()"),
+        (lambda w: w.interpolate(method="time").resample("QS").mean(), "filled the missing weeks"),
+        (lambda w: w.resample("QS").first(), "the mean of its"),
+        (lambda w: w.resample("QS").mean().iloc[1:], "keep the first quarter"),
+        (lambda w: w.groupby(w.index.quarter).mean(), "pools the same quarter"),
+        (lambda w: w.resample("QS").mean().shift(1), "is NaN"),
+        (lambda w: w.resample("MS").mean(), "more than one per quarter"),
+    ],
+    ids=[
+        "sum",
+        "QE",
+        "QS-DEC",
+        "from-monthly",
+        "filled-first",
+        "first",
+        "dropped-first",
+        "groupby",
+        "NaN",
+        "monthly",
+    ],
+)
 def test_quarterly_wrong_answers_get_specific_feedback(weekly, wrong, feedback):
     with pytest.raises(ExerciseFeedback, match=feedback):
         ch01.check_quarterly_co2(wrong(weekly), weekly)
@@ -75,19 +89,36 @@ def test_year_ago_fill_right_answer_passes(weekly, capsys):
     assert "uses only the past" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, feedback", [
-    (lambda s: s.fillna(s.interpolate(method="time").shift(52)), "did not add the year-on-year rise"),
-    (year_ago_without_interpolation, "still NaN"),
-    (year_ago_with_the_whole_series_mean_rise, "looks into the future"),
-    (lambda s: s.interpolate(method="time"), "looks into the future"),
-    (lambda s: s.bfill(), "looks into the future"),
-    (lambda s: s.ffill(), "no better than forward fill"),
-    (fills_in_place, "changed the Series it was given"),
-    (lambda s: s.dropna(), "don't dropna"),
-    (lambda s: year_ago_fill(s).rolling(3, min_periods=1).mean(), "changed .* measured values"),
-    (lambda s: year_ago_fill(s).to_numpy(), "must return a pandas Series"),
-], ids=["no-rise", "no-interpolation", "whole-series-mean", "interpolation", "bfill", "ffill",
-        "in-place", "dropna", "smoothed", "array"])
+@pytest.mark.parametrize(
+    "wrong, feedback",
+    [
+        (
+            lambda s: s.fillna(s.interpolate(method="time").shift(52)),
+            "did not add the year-on-year rise",
+        ),
+        (year_ago_without_interpolation, "still NaN"),
+        (year_ago_with_the_whole_series_mean_rise, "looks into the future"),
+        (lambda s: s.interpolate(method="time"), "looks into the future"),
+        (lambda s: s.bfill(), "looks into the future"),
+        (lambda s: s.ffill(), "no better than forward fill"),
+        (fills_in_place, "changed the Series it was given"),
+        (lambda s: s.dropna(), "don't dropna"),
+        (lambda s: year_ago_fill(s).rolling(3, min_periods=1).mean(), "changed .* measured values"),
+        (lambda s: year_ago_fill(s).to_numpy(), "must return a pandas Series"),
+    ],
+    ids=[
+        "no-rise",
+        "no-interpolation",
+        "whole-series-mean",
+        "interpolation",
+        "bfill",
+        "ffill",
+        "in-place",
+        "dropna",
+        "smoothed",
+        "array",
+    ],
+)
 def test_year_ago_fill_wrong_answers_get_specific_feedback(weekly, wrong, feedback):
     with pytest.raises(ExerciseFeedback, match=feedback):
         ch01.check_year_ago_fill(wrong, weekly)
@@ -102,8 +133,10 @@ def test_year_ago_fill_bad_types(weekly):
 
 def strength(result):
     r = result.resid
-    return {"F_T (trend)": float(max(0.0, 1 - r.var() / (result.trend + r).var())),
-            "F_S (season)": float(max(0.0, 1 - r.var() / (result.seasonal + r).var()))}
+    return {
+        "F_T (trend)": float(max(0.0, 1 - r.var() / (result.trend + r).var())),
+        "F_S (season)": float(max(0.0, 1 - r.var() / (result.seasonal + r).var())),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +175,18 @@ def test_daily_stl_of_another_series(daily, daily_stl):
         ch01.check_daily_stl(daily_stl, strength(daily_stl), daily + 1)
 
 
-@pytest.mark.parametrize("change, feedback", [
-    (lambda s: {"F_T (trend)": s["F_S (season)"], "F_S (season)": s["F_T (trend)"]}, "swapped"),
-    (lambda s: {"trend": s["F_T (trend)"], "season": s["F_S (season)"]}, "must have the keys"),
-    (lambda s: {k: v / 2 for k, v in s.items()}, "not those of stl_daily"),
-], ids=["swapped", "keys", "other-numbers"])
-def test_daily_strengths_that_do_not_belong_to_the_decomposition(daily, daily_stl, change, feedback):
+@pytest.mark.parametrize(
+    "change, feedback",
+    [
+        (lambda s: {"F_T (trend)": s["F_S (season)"], "F_S (season)": s["F_T (trend)"]}, "swapped"),
+        (lambda s: {"trend": s["F_T (trend)"], "season": s["F_S (season)"]}, "must have the keys"),
+        (lambda s: {k: v / 2 for k, v in s.items()}, "not those of stl_daily"),
+    ],
+    ids=["swapped", "keys", "other-numbers"],
+)
+def test_daily_strengths_that_do_not_belong_to_the_decomposition(
+    daily, daily_stl, change, feedback
+):
     with pytest.raises(ExerciseFeedback, match=feedback):
         ch01.check_daily_stl(daily_stl, change(strength(daily_stl)), daily)
 

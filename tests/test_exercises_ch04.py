@@ -22,14 +22,23 @@ def one_thread():
     yield
     torch.set_num_threads(threads)
 
+
 # ----------------------------------------------------------------------------- the model
 
 
 class Student(nn.Module):
     """An LSTM forecaster with a knob for each mistake."""
 
-    def __init__(self, batch_first=True, take=lambda out: out[:, -1], horizon=HORIZON, hidden=H, cell=nn.LSTM,
-                 layers=1, input_size=F):
+    def __init__(
+        self,
+        batch_first=True,
+        take=lambda out: out[:, -1],
+        horizon=HORIZON,
+        hidden=H,
+        cell=nn.LSTM,
+        layers=1,
+        input_size=F,
+    ):
         super().__init__()
         self.rnn = cell(input_size, hidden, num_layers=layers, batch_first=batch_first)
         self.head = nn.Linear(hidden, horizon)
@@ -50,17 +59,20 @@ def test_forecaster_accepts_the_right_model(capsys):
     assert model.training  # the check leaves the mode as it was
 
 
-@pytest.mark.parametrize("model, message", [
-    (Student(batch_first=False, take=lambda out: out[-1]), "one row per time step"),
-    (Student(batch_first=False), "mixes the windows"),
-    (Student(take=lambda out: out), r"head ran at every\s+time step"),
-    (Student(take=lambda out: out[:, 0]), "do not change when the last"),
-    (Student(horizon=1), "one value per window"),
-    (Student(hidden=H + 1), "check hidden_size"),
-    (Student(cell=nn.GRU), "GRU"),
-    (Student(layers=2), "two stacked layers"),
-    (Student(input_size=1), "input_size must be the number of features"),
-])
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        (Student(batch_first=False, take=lambda out: out[-1]), "one row per time step"),
+        (Student(batch_first=False), "mixes the windows"),
+        (Student(take=lambda out: out), r"head ran at every\s+time step"),
+        (Student(take=lambda out: out[:, 0]), "do not change when the last"),
+        (Student(horizon=1), "one value per window"),
+        (Student(hidden=H + 1), "check hidden_size"),
+        (Student(cell=nn.GRU), "GRU"),
+        (Student(layers=2), "two stacked layers"),
+        (Student(input_size=1), "input_size must be the number of features"),
+    ],
+)
 def test_forecaster_names_each_mistake(model, message):
     torch.manual_seed(0)
     with pytest.raises(ExerciseFeedback, match=message):
@@ -99,17 +111,20 @@ def test_parameter_count_accepts_the_right_count():
     ch04.check_parameter_count(torch.tensor(LSTM + HEAD), F, H, HORIZON)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (4 * (H * F + H * H + H) + HEAD, "one bias vector"),
-    (4 * (H * F + H * H) + HEAD, "left out the LSTM's biases"),
-    ((H * F + H * H + 2 * H) + HEAD, "four gates"),
-    (3 * (H * F + H * H + 2 * H) + HEAD, "GRU"),
-    (LSTM, "left out the head"),
-    (LSTM + H * HORIZON, "bias too"),
-    (4 * (H * F + 2 * H) + HEAD, "recurrent weights"),
-    (LSTM + H + 1, "one per step"),
-    (LSTM + HEAD + 1, "count per gate"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (4 * (H * F + H * H + H) + HEAD, "one bias vector"),
+        (4 * (H * F + H * H) + HEAD, "left out the LSTM's biases"),
+        ((H * F + H * H + 2 * H) + HEAD, "four gates"),
+        (3 * (H * F + H * H + 2 * H) + HEAD, "GRU"),
+        (LSTM, "left out the head"),
+        (LSTM + H * HORIZON, "bias too"),
+        (4 * (H * F + 2 * H) + HEAD, "recurrent weights"),
+        (LSTM + H + 1, "one per step"),
+        (LSTM + HEAD + 1, "count per gate"),
+    ],
+)
 def test_parameter_count_names_each_mistake(wrong, message):
     with pytest.raises(ExerciseFeedback, match=message):
         ch04.check_parameter_count(wrong, F, H, HORIZON)
@@ -148,22 +163,27 @@ RIGHT = loop(lambda c, y, t: torch.cat([c[:, 1:], y[:, None]], dim=1))
 def test_recursive_accepts_the_right_forecast():
     assert np.allclose(RIGHT, recursive_forecast(ONE_STEP, WINDOW, STEPS)[0].numpy(), atol=1e-6)
     ch04.check_recursive_forecast(RIGHT, ONE_STEP, WINDOW, FUTURE)
-    ch04.check_recursive_forecast(torch.tensor(RIGHT)[None], ONE_STEP, WINDOW[None], list(FUTURE))  # (1, steps)
+    ch04.check_recursive_forecast(
+        torch.tensor(RIGHT)[None], ONE_STEP, WINDOW[None], list(FUTURE)
+    )  # (1, steps)
 
 
 TRUTH = torch.tensor(FUTURE, dtype=torch.float32).reshape(1, -1, 1)
 SCALER = StandardScaler().fit(np.array([[300.0], [320.0], [340.0]]))
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (loop(lambda c, y, t: torch.cat([c[:, 1:], TRUTH[:, t : t + 1]], dim=1)), "leak"),
-    (loop(lambda c, y, t: c), "same window"),
-    (loop(lambda c, y, t: torch.cat([c, y[:, None]], dim=1)), "grows"),
-    (loop(lambda c, y, t: torch.cat([y[:, None], c[:, :-1]], dim=1)), "at the start"),
-    (SCALER.inverse_transform(RIGHT[:, None]).ravel(), "series' units"),
-    (RIGHT + 0.1, "differ from the recursive forecast"),
-    (RIGHT[:-1], "has 5 values"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (loop(lambda c, y, t: torch.cat([c[:, 1:], TRUTH[:, t : t + 1]], dim=1)), "leak"),
+        (loop(lambda c, y, t: c), "same window"),
+        (loop(lambda c, y, t: torch.cat([c, y[:, None]], dim=1)), "grows"),
+        (loop(lambda c, y, t: torch.cat([y[:, None], c[:, :-1]], dim=1)), "at the start"),
+        (SCALER.inverse_transform(RIGHT[:, None]).ravel(), "series' units"),
+        (RIGHT + 0.1, "differ from the recursive forecast"),
+        (RIGHT[:-1], "has 5 values"),
+    ],
+)
 def test_recursive_names_each_mistake(wrong, message):
     with pytest.raises(ExerciseFeedback, match=message):
         ch04.check_recursive_forecast(wrong, ONE_STEP, WINDOW, FUTURE, scaler=SCALER)
@@ -191,14 +211,23 @@ def test_best_lag_accepts_the_right_function():
     ch04.check_best_lag(lambda p, a, lags: np.int64(right_lag(p, a, lags)))
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda p, a, lags: -right_lag(p, a, lags), "wrong sign"),
-    (lambda p, a, lags: list(lags).index(right_lag(p, a, lags)), "position of the best lag"),
-    (lambda p, a, lags: max(p.corr(a.shift(k).loc[p.index]) for k in lags), "not a whole number"),
-    (lambda p, a, lags: pd.Series({k: p.corr(a.shift(k).loc[p.index]) for k in lags}), "return the lag alone"),
-    (lambda p, a, lags: 1, "expected 3"),
-    (lambda p, a, lags: p.loc["1999"], "raised KeyError"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda p, a, lags: -right_lag(p, a, lags), "wrong sign"),
+        (lambda p, a, lags: list(lags).index(right_lag(p, a, lags)), "position of the best lag"),
+        (
+            lambda p, a, lags: max(p.corr(a.shift(k).loc[p.index]) for k in lags),
+            "not a whole number",
+        ),
+        (
+            lambda p, a, lags: pd.Series({k: p.corr(a.shift(k).loc[p.index]) for k in lags}),
+            "return the lag alone",
+        ),
+        (lambda p, a, lags: 1, "expected 3"),
+        (lambda p, a, lags: p.loc["1999"], "raised KeyError"),
+    ],
+)
 def test_best_lag_names_each_mistake(wrong, message):
     with pytest.raises(ExerciseFeedback, match=message):
         ch04.check_best_lag(wrong)

@@ -22,18 +22,21 @@ def test_znormalized_right(ddof, capsys):
     assert capsys.readouterr().out.startswith("Correct:")
 
 
-@pytest.mark.parametrize("answer, message", [
-    ((X - X.mean(0)) / X.std(0), "axis=0"),
-    ((X - X.mean()) / X.std(), "one mean and one std"),
-    (X - X.mean(1, keepdims=True), "did not divide"),
-    (X / X.std(1, keepdims=True), "did not subtract"),
-    (per_series(X).T, r"= \(length, n_series\)"),
-    (per_series(X)[:, :-1], "must have X's shape"),
-    (per_series(X)[::-1], "reorder"),
-    (per_series(X) * 1.1, "not 1"),
-    (np.where(np.eye(8, 30) > 0, np.nan, per_series(X)), "NaN"),
-    ("not an array", "numeric array"),
-])
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ((X - X.mean(0)) / X.std(0), "axis=0"),
+        ((X - X.mean()) / X.std(), "one mean and one std"),
+        (X - X.mean(1, keepdims=True), "did not divide"),
+        (X / X.std(1, keepdims=True), "did not subtract"),
+        (per_series(X).T, r"= \(length, n_series\)"),
+        (per_series(X)[:, :-1], "must have X's shape"),
+        (per_series(X)[::-1], "reorder"),
+        (per_series(X) * 1.1, "not 1"),
+        (np.where(np.eye(8, 30) > 0, np.nan, per_series(X)), "NaN"),
+        ("not an array", "numeric array"),
+    ],
+)
 def test_znormalized_mistakes(answer, message):
     with pytest.raises(ExerciseFeedback, match=message):
         ch06.check_znormalized(answer, X)
@@ -66,13 +69,16 @@ def purity(y_true, y_pred):
     return sum(np.bincount(y_true[y_pred == c]).max() for c in np.unique(y_pred)) / len(y_true)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda t, p: float(np.mean(t == p)), "plain accuracy"),
-    (purity, "purity"),
-    (lambda t, p: 100 * matched_accuracy(t, p), "percentage"),
-    (lambda t, p: 1.0, "puts 0.5000"),
-    (lambda t, p: "high", "must return one number"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda t, p: float(np.mean(t == p)), "plain accuracy"),
+        (purity, "purity"),
+        (lambda t, p: 100 * matched_accuracy(t, p), "percentage"),
+        (lambda t, p: 1.0, "puts 0.5000"),
+        (lambda t, p: "high", "must return one number"),
+    ],
+)
 def test_matched_accuracy_mistakes(wrong, message):
     with pytest.raises(ExerciseFeedback, match=message):
         ch06.check_matched_accuracy(wrong)
@@ -112,17 +118,20 @@ def euclidean_or_dtw(a, b):
     return float(np.sqrt(((a - b) ** 2).sum())) if len(a) == len(b) else dtw(a, b)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda a, b: dtw(a, b, root=False), "without the square root"),
-    (lambda a, b: dtw(a, b, cost=lambda u, v: abs(u - v), root=False), "absolute differences"),
-    (lambda a, b: dtw(a, b, cost=lambda u, v: abs(u - v)), "absolute differences"),
-    (lambda a, b: dtw(a, b, free=True), r"D\[0, :\]"),
-    (lambda a, b: dtw(a, b, free=True, root=False), "two things"),
-    (lambda a, b: dtw(a, b, diagonal=False), "including the diagonal move"),
-    (euclidean_or_dtw, "Euclidean distance"),
-    (lambda a, b: dtw(a, b) + 0.5, "Fill D"),
-    (lambda a, b: [dtw(a, b)], "must return one number"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda a, b: dtw(a, b, root=False), "without the square root"),
+        (lambda a, b: dtw(a, b, cost=lambda u, v: abs(u - v), root=False), "absolute differences"),
+        (lambda a, b: dtw(a, b, cost=lambda u, v: abs(u - v)), "absolute differences"),
+        (lambda a, b: dtw(a, b, free=True), r"D\[0, :\]"),
+        (lambda a, b: dtw(a, b, free=True, root=False), "two things"),
+        (lambda a, b: dtw(a, b, diagonal=False), "including the diagonal move"),
+        (euclidean_or_dtw, "Euclidean distance"),
+        (lambda a, b: dtw(a, b) + 0.5, "Fill D"),
+        (lambda a, b: [dtw(a, b)], "must return one number"),
+    ],
+)
 def test_dtw_mistakes(wrong, message):
     with pytest.raises(ExerciseFeedback, match=message):
         ch06.check_dtw(wrong)

@@ -39,7 +39,9 @@ def test_baselines_and_classical_give_horizon_values():
     history = task.series.iloc[: task.initial]
     forecasters = baseline_forecasters(task)
     assert set(forecasters) == {"naive", "seasonal naive", "drift", "mean"}
-    np.testing.assert_array_equal(forecasters["seasonal naive"](history, 12), history.to_numpy()[-12:])
+    np.testing.assert_array_equal(
+        forecasters["seasonal naive"](history, 12), history.to_numpy()[-12:]
+    )
     name, classical = classical_forecaster(task)
     forecast = classical(history, task.horizon)
     assert name == "Holt-Winters" and forecast.shape == (12,)
@@ -93,7 +95,9 @@ class LastValue(nn.Module):
 def test_torch_forecaster_matches_naive(recursive):
     history = pd.Series(np.arange(50.0) ** 1.5)
     (_,), scaler = scale_splits(history.iloc[:40])
-    forecast = torch_forecaster(LastValue(1 if recursive else 5), 8, scaler, recursive=recursive)(history, 5)
+    forecast = torch_forecaster(LastValue(1 if recursive else 5), 8, scaler, recursive=recursive)(
+        history, 5
+    )
     np.testing.assert_allclose(forecast, np.full(5, history.iloc[-1]), rtol=1e-5)
 
 
@@ -132,16 +136,24 @@ def test_torch_forecaster_integrates_differences():
     history = pd.Series(np.random.default_rng(0).normal(size=60).cumsum())
     d = np.diff(history.to_numpy())
     (_,), scaler = scale_splits(d - d.mean())  # mean 0: a scaled 0 is a change of 0
-    np.testing.assert_allclose(torch_forecaster(Zero(), 5, scaler, difference=1)(history, 6),
-                               np.full(6, history.iloc[-1]), atol=1e-6)
-    np.testing.assert_allclose(torch_forecaster(Zero(), 5, scaler, difference=4)(history, 6),
-                               history.to_numpy()[[-4, -3, -2, -1, -4, -3]], atol=1e-6)
+    np.testing.assert_allclose(
+        torch_forecaster(Zero(), 5, scaler, difference=1)(history, 6),
+        np.full(6, history.iloc[-1]),
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        torch_forecaster(Zero(), 5, scaler, difference=4)(history, 6),
+        history.to_numpy()[[-4, -3, -2, -1, -4, -3]],
+        atol=1e-6,
+    )
 
 
 def test_torch_forecaster_reads_covariates_of_the_window_only():
     index = pd.date_range("2020-01-01", periods=40, freq="D")
     history = pd.Series(np.arange(40.0), index=index)
-    covariates = pd.DataFrame({"c": np.arange(100.0)}, index=pd.date_range("2020-01-01", periods=100, freq="D"))
+    covariates = pd.DataFrame(
+        {"c": np.arange(100.0)}, index=pd.date_range("2020-01-01", periods=100, freq="D")
+    )
     seen = {}
 
     class Spy(nn.Module):
@@ -168,10 +180,14 @@ def test_train_val_loaders_split_targets():
     from tslearnkit.forecasting import train_val_loaders
 
     data = np.arange(100.0)
-    train, val, scaler = train_val_loaders(data, input_length=10, horizon=3, val_size=20, batch_size=8)
+    train, val, scaler = train_val_loaders(
+        data, input_length=10, horizon=3, val_size=20, batch_size=8
+    )
     assert scaler.mean_[0] == pytest.approx(np.arange(80.0).mean())  # fitted on the training rows
     val_targets = scaler.inverse_transform(val.dataset.y.reshape(-1, 1).double().numpy()).ravel()
-    train_targets = scaler.inverse_transform(train.dataset.y.reshape(-1, 1).double().numpy()).ravel()
+    train_targets = scaler.inverse_transform(
+        train.dataset.y.reshape(-1, 1).double().numpy()
+    ).ravel()
     assert val_targets.min() >= 80 - 1e-4 and train_targets.max() <= 79 + 1e-4  # no target in both
     assert len(val.dataset) == 20 - 3 + 1
     with pytest.raises(ValueError, match="val_size must be an integer >= 3"):

@@ -9,7 +9,9 @@ from tslearnkit.models import RNNForecaster
 @pytest.mark.parametrize("cell", ["lstm", "gru", "GRU"])
 @pytest.mark.parametrize("num_layers, dropout", [(1, 0.0), (2, 0.2)])
 def test_forecaster_shapes_and_gradients(cell, num_layers, dropout):
-    model = RNNForecaster(input_size=3, hidden_size=8, horizon=4, num_layers=num_layers, cell=cell, dropout=dropout)
+    model = RNNForecaster(
+        input_size=3, hidden_size=8, horizon=4, num_layers=num_layers, cell=cell, dropout=dropout
+    )
     x = torch.randn(5, 12, 3)  # (B, L, F)
     out = model(x)
     assert out.shape == (5, 4)  # (B, horizon)
@@ -51,7 +53,9 @@ def test_forecaster_bad_config(kwargs, error, match):
 
 def test_forecaster_bad_input_shape():
     model = RNNForecaster(2, 4)
-    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 2\), got \(3, 5\).*unsqueeze"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(batch, time, 2\), got \(3, 5\).*unsqueeze"
+    ):
         model(torch.zeros(3, 5))
     with pytest.raises(ValueError, match=r"got \(3, 5, 1\)"):
         model(torch.zeros(3, 5, 1))
@@ -107,7 +111,9 @@ def test_bidirectional_forecaster_reads_the_window_both_ways():
 @pytest.mark.parametrize("num_layers, dropout", [(1, 0.0), (2, 0.1)])
 def test_seq2seq_shapes_and_gradients(attention, num_layers, dropout):
     torch.manual_seed(0)
-    model = Seq2SeqForecaster(2, 8, horizon=4, num_layers=num_layers, dropout=dropout, attention=attention)
+    model = Seq2SeqForecaster(
+        2, 8, horizon=4, num_layers=num_layers, dropout=dropout, attention=attention
+    )
     x, y = torch.randn(3, 10, 2), torch.randn(3, 4)
     out = model(x, y)
     assert out.shape == (3, 4)
@@ -141,8 +147,14 @@ def test_seq2seq_trains_with_fit():
     torch.manual_seed(0)
     series = torch.sin(torch.arange(200.0) / 5)
     loader = DataLoader(WindowDataset(series, 20, horizon=4), batch_size=32, shuffle=True)
-    history = fit(Seq2SeqForecaster(1, 16, horizon=4, attention="luong"), loader, epochs=8, lr=1e-2,
-                  device="cpu", progress=False)
+    history = fit(
+        Seq2SeqForecaster(1, 16, horizon=4, attention="luong"),
+        loader,
+        epochs=8,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+    )
     assert history.train_loss[-1] < history.train_loss[0] / 3
 
 
@@ -150,7 +162,11 @@ def test_seq2seq_trains_with_fit():
     "kwargs, error, match",
     [
         ({"hidden_size": 0}, ValueError, "hidden_size must be a positive integer"),
-        ({"attention": "dot"}, ValueError, r"attention must be one of \[None, 'bahdanau', 'luong'\], got 'dot'"),
+        (
+            {"attention": "dot"},
+            ValueError,
+            r"attention must be one of \[None, 'bahdanau', 'luong'\], got 'dot'",
+        ),
         ({"teacher_forcing": 1.5}, ValueError, "teacher_forcing must be a probability"),
         ({"dropout": 0.3}, ValueError, "has no effect with num_layers=1"),
         ({"dropout": -0.1, "num_layers": 2}, ValueError, r"dropout must be in \[0, 1\)"),
@@ -164,7 +180,9 @@ def test_seq2seq_bad_config(kwargs, error, match):
 
 def test_seq2seq_target_must_match_the_decoder_horizon():
     model = Seq2SeqForecaster(1, 4, horizon=3)
-    with pytest.raises(ValueError, match=r"target must have shape \(batch, horizon\) = \(2, 3\), got \(2, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"target must have shape \(batch, horizon\) = \(2, 3\), got \(2, 5\)"
+    ):
         model(torch.zeros(2, 6, 1), torch.zeros(2, 5))
 
 
@@ -209,16 +227,27 @@ def test_autoencoder_learns_to_separate_shapes():
     up, down = t.expand(20, -1), (1 - t).expand(20, -1)
     x = (torch.cat([up, down]) + 0.05 * torch.randn(40, 24))[:, :, None]  # (40, 24, 1)
     ae = SequenceAutoencoder(hidden_size=16, latent_size=2)
-    fit(ae, DataLoader(TensorDataset(x, x), batch_size=8, shuffle=True), epochs=30, lr=1e-2,
-        device="cpu", progress=False)
+    fit(
+        ae,
+        DataLoader(TensorDataset(x, x), batch_size=8, shuffle=True),
+        epochs=30,
+        lr=1e-2,
+        device="cpu",
+        progress=False,
+    )
     with torch.no_grad():
         z = ae.encode(x).numpy()
     labels = KMeans(2, n_init=5, random_state=0).fit_predict(z)
     assert adjusted_rand_score([0] * 20 + [1] * 20, labels) == 1.0
 
 
-@pytest.mark.parametrize("kwargs, match", [({"latent_size": 0}, "latent_size must be a positive integer"),
-                                           ({"hidden_size": -1}, "hidden_size must be a positive integer")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"latent_size": 0}, "latent_size must be a positive integer"),
+        ({"hidden_size": -1}, "hidden_size must be a positive integer"),
+    ],
+)
 def test_autoencoder_bad_config(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SequenceAutoencoder(**kwargs)
@@ -228,15 +257,20 @@ def test_autoencoder_bad_config(kwargs, match):
 
 # --- GPU: the same weights give the same outputs (float32, absolute 1e-5; book/setup.md) -----
 
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-@pytest.mark.parametrize("make", [
-    lambda: RNNForecaster(2, 16, horizon=3, cell="lstm", num_layers=2),
-    lambda: RNNForecaster(2, 16, horizon=3, cell="gru", bidirectional=True),
-    lambda: ScratchGRU(2, 16),
-    lambda: Seq2SeqForecaster(2, 16, horizon=3, attention="bahdanau"),
-    lambda: Seq2SeqForecaster(2, 16, horizon=3, attention="luong"),
-    lambda: SequenceAutoencoder(2, 16, latent_size=4),
-], ids=["lstm", "bigru", "scratch-gru", "bahdanau", "luong", "autoencoder"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RNNForecaster(2, 16, horizon=3, cell="lstm", num_layers=2),
+        lambda: RNNForecaster(2, 16, horizon=3, cell="gru", bidirectional=True),
+        lambda: ScratchGRU(2, 16),
+        lambda: Seq2SeqForecaster(2, 16, horizon=3, attention="bahdanau"),
+        lambda: Seq2SeqForecaster(2, 16, horizon=3, attention="luong"),
+        lambda: SequenceAutoencoder(2, 16, latent_size=4),
+    ],
+    ids=["lstm", "bigru", "scratch-gru", "bahdanau", "luong", "autoencoder"],
+)
 def test_gpu_outputs_match_cpu(make):
     torch.manual_seed(0)
     model = make().eval()

@@ -21,7 +21,9 @@ def test_download_in_test_process_is_refused():
 def test_download_in_child_process_is_refused():
     """Notebook kernels are child processes: they get the block through PYTHONPATH."""
     code = "import urllib.request; urllib.request.urlopen('http://example.com', timeout=5)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy()
+    )
     assert result.returncode != 0
     assert "network access is blocked" in result.stderr
 

@@ -17,8 +17,13 @@ from tslearnkit.training import History  # noqa: E402
 def test_plot_forecasts_draws_every_line():
     index = pd.date_range("2020-01-01", periods=30, freq="D")
     series = pd.Series(np.arange(30.0), index=index)
-    ax = plot_forecasts(series[:24], series[24:], {"naive": np.full(6, 23.0), "model": torch.arange(6.0)},
-                        tail=10, ylabel="units")
+    ax = plot_forecasts(
+        series[:24],
+        series[24:],
+        {"naive": np.full(6, 23.0), "model": torch.arange(6.0)},
+        tail=10,
+        ylabel="units",
+    )
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels[:4] == ["history", "actual", "naive", "model"]
     assert len(ax.get_lines()[0].get_xdata()) == 10  # only the tail of the history
@@ -39,7 +44,11 @@ def test_plot_forecasts_bad_input():
 def test_plot_training_curves():
     history = History(train_loss=[1.0, 0.5, 0.4], val_loss=[1.1, 0.6, 0.7], best_epoch=2)
     ax = plot_training_curves(history)
-    assert [line.get_label() for line in ax.get_lines()] == ["training loss", "validation loss", "best epoch (2)"]
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "training loss",
+        "validation loss",
+        "best epoch (2)",
+    ]
     with pytest.raises(ValueError, match="history must be the History"):
         plot_training_curves(History())
     plt.close("all")

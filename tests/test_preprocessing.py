@@ -65,10 +65,14 @@ def test_split_bad_data():
         chronological_split([1, 2, 3])
     with pytest.raises(ValueError, match="data must have a time axis"):
         chronological_split(np.array(1.0))
-    unsorted = pd.Series([1.0, 2.0, 3.0], index=pd.to_datetime(["2020-01-03", "2020-01-01", "2020-01-02"]))
+    unsorted = pd.Series(
+        [1.0, 2.0, 3.0], index=pd.to_datetime(["2020-01-03", "2020-01-01", "2020-01-02"])
+    )
     with pytest.raises(ValueError, match="data has an index that is not sorted"):
         chronological_split(unsorted, 0, 1)
-    dup = pd.Series([1.0, 2.0, 3.0], index=pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-02"]))
+    dup = pd.Series(
+        [1.0, 2.0, 3.0], index=pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-02"])
+    )
     with pytest.raises(ValueError, match="data has a duplicate index value"):
         chronological_split(dup, 0, 1)
 
@@ -127,8 +131,10 @@ def test_make_windows_is_a_view_of_one_copy():
 
 
 def test_make_windows_accepts_pandas_and_lists_of_features():
-    frame = pd.DataFrame({"target": np.arange(6.0), "covariate": -np.arange(6.0)},
-                         index=pd.date_range("2021-01-01", periods=6, freq="D"))
+    frame = pd.DataFrame(
+        {"target": np.arange(6.0), "covariate": -np.arange(6.0)},
+        index=pd.date_range("2021-01-01", periods=6, freq="D"),
+    )
     X, y = make_windows(frame, 2)
     assert X.shape == (4, 2, 2) and y[:, 0].tolist() == [2.0, 3.0, 4.0, 5.0]
     assert X[0, :, 1].tolist() == [0.0, -1.0]
@@ -146,7 +152,11 @@ def test_make_windows_exact_fit():
         ({"input_length": 2.0}, TypeError, "input_length must be an integer"),
         ({"horizon": -1}, ValueError, "horizon must be a positive integer, got -1"),
         ({"stride": 0}, ValueError, "stride must be a positive integer, got 0"),
-        ({"input_length": 10}, ValueError, r"input_length \(10\) \+ horizon \(1\) = 11 is longer than the series \(10 steps\)"),
+        (
+            {"input_length": 10},
+            ValueError,
+            r"input_length \(10\) \+ horizon \(1\) = 11 is longer than the series \(10 steps\)",
+        ),
         ({"dtype": "float32"}, TypeError, "dtype must be a torch.dtype"),
     ],
 )
@@ -180,11 +190,16 @@ def test_make_windows_bad_data(data, error, match):
     horizon=st.integers(1, 10),
     stride=st.integers(1, 5),
 )
-def test_training_windows_never_contain_test_values(n, test_frac, val_frac, input_length, horizon, stride):
+def test_training_windows_never_contain_test_values(
+    n, test_frac, val_frac, input_length, horizon, stride
+):
     """Property: windows cut from the training split see no value of the test split."""
     series = np.arange(n, dtype=np.float64)  # every value unique: its value is its time step
-    train, val, test = chronological_split(series, val_size=val_frac * 0.999, test_size=test_frac) \
-        if val_frac + test_frac < 1 else chronological_split(series, 0, test_frac)
+    train, val, test = (
+        chronological_split(series, val_size=val_frac * 0.999, test_size=test_frac)
+        if val_frac + test_frac < 1
+        else chronological_split(series, 0, test_frac)
+    )
     if len(train) < input_length + horizon:
         with pytest.raises(ValueError, match="longer than the series"):
             make_windows(train, input_length, horizon, stride)
@@ -219,9 +234,13 @@ def test_window_dataset_bad_input():
 def test_pad_sequences_ready_for_packing():
     seqs = [np.arange(3.0), np.arange(5.0), np.arange(1.0)]
     padded, lengths = pad_sequences(seqs, padding_value=-1.0)
-    assert padded.shape == (3, 5, 1) and lengths.tolist() == [3, 5, 1] and lengths.dtype == torch.int64
+    assert (
+        padded.shape == (3, 5, 1) and lengths.tolist() == [3, 5, 1] and lengths.dtype == torch.int64
+    )
     assert padded[0, 3:, 0].tolist() == [-1.0, -1.0]
-    packed = torch.nn.utils.rnn.pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(
+        padded, lengths, batch_first=True, enforce_sorted=False
+    )
     gru = torch.nn.GRU(1, 4, batch_first=True)
     _, h_packed = gru(packed)  # h: (num_layers, B, H)
     for i, seq in enumerate(seqs):
@@ -311,7 +330,9 @@ def test_inverse_transform_column_round_trip(scaler):
     forecasts = scaled[:, 0].reshape(5, 2)  # (N, horizon)
     back = inverse_transform_column(torch.tensor(forecasts), fitted)
     np.testing.assert_allclose(back, data[:, 0].reshape(5, 2))
-    np.testing.assert_allclose(inverse_transform_column(scaled[:, 1], fitted, column=1), data[:, 1], atol=1e-12)
+    np.testing.assert_allclose(
+        inverse_transform_column(scaled[:, 1], fitted, column=1), data[:, 1], atol=1e-12
+    )
 
 
 def test_inverse_transform_column_bad_input():

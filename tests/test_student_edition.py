@@ -21,15 +21,23 @@ SOLUTION = "answer = sum(range(10))  # the secret"
 
 def toy_notebook():
     v4 = nbformat.v4
-    solution = v4.new_code_cell("# Exercise 9.1: add up 0..9\n# Hint: use sum and range\n" + SOLUTION)
+    solution = v4.new_code_cell(
+        "# Exercise 9.1: add up 0..9\n# Hint: use sum and range\n" + SOLUTION
+    )
     solution.metadata["tags"] = ["solution", "hide-input"]
     written = v4.new_markdown_cell("Because the future is unknown.")
     written.metadata["tags"] = ["solution"]
-    check = v4.new_code_cell("from tslearnkit.exercises import require\nrequire(answer == 45, 'not 45')")
+    check = v4.new_code_cell(
+        "from tslearnkit.exercises import require\nrequire(answer == 45, 'not 45')"
+    )
     hidden = v4.new_code_cell("assert True")
     hidden.metadata["tags"] = ["remove-cell"]
     nb = v4.new_notebook(cells=[v4.new_code_cell("x = 1"), solution, written, check, hidden])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 
@@ -45,22 +53,31 @@ def test_student_notebook_has_no_solution_text():
 
 def test_student_notebook_runs_to_the_first_exercise(tmp_path):
     student = student_notebook(toy_notebook())
-    client = NotebookClient(student, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    with pytest.raises(CellExecutionError, match="Exercise 9.1: replace this line .*Hint: use sum and range"):
+    client = NotebookClient(
+        student, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    with pytest.raises(
+        CellExecutionError, match="Exercise 9.1: replace this line .*Hint: use sum and range"
+    ):
         client.execute()
     assert student.cells[0].execution_count == 1  # the cells before the exercise ran
 
 
 def test_solved_notebook_passes_its_check(tmp_path):
     nb = toy_notebook()
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
 
 
 def test_make_student_writes_every_chapter(tmp_path):
     out = tmp_path / "student"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"), "--out", str(out)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "student_edition.py"), "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     chapters = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     assert sorted(p.name for p in out.glob("*.ipynb")) == chapters
     for name in chapters:
@@ -80,13 +97,21 @@ def test_student_edition_of_chapter_1_runs_to_its_first_exercise(tmp_path):
     student = student_notebook(original)
     first = next(i for i, c in enumerate(student.cells) if "exercise" in c.metadata.get("tags", []))
     label = student.cells[first].source.splitlines()[0].lstrip("# ").split(":")[0]
-    client = NotebookClient(student, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        student, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     with pytest.raises(CellExecutionError) as stopped:
         client.execute()
     assert stopped.value.ename == "NotImplementedError"
-    assert re.match(rf"{re.escape(label)}: replace this line with your solution \(Hint: .+\)", stopped.value.evalue)
+    assert re.match(
+        rf"{re.escape(label)}: replace this line with your solution \(Hint: .+\)",
+        stopped.value.evalue,
+    )
     code_before = [c for c in student.cells[:first] if c.cell_type == "code"]
-    assert code_before and all(c.execution_count is not None for c in code_before), "a cell before the exercise did not run"
+    assert code_before and all(c.execution_count is not None for c in code_before), (
+        "a cell before the exercise did not run"
+    )
     assert all(o.output_type != "error" for c in code_before for o in c.outputs)
-    assert all(c.execution_count is None for c in student.cells[first + 1:] if c.cell_type == "code")
+    assert all(
+        c.execution_count is None for c in student.cells[first + 1 :] if c.cell_type == "code"
+    )

@@ -9,7 +9,14 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from tslearnkit.models import RNNForecaster
 from tslearnkit.preprocessing import WindowDataset
-from tslearnkit.training import History, fit, load_checkpoint, predict, recursive_forecast, save_checkpoint
+from tslearnkit.training import (
+    History,
+    fit,
+    load_checkpoint,
+    predict,
+    recursive_forecast,
+    save_checkpoint,
+)
 
 
 @pytest.fixture
@@ -39,7 +46,9 @@ def test_early_stopping_restores_best_weights(loaders):
     assert len(history.train_loss) - history.best_epoch == 3
     model.eval()
     with torch.no_grad():
-        losses = [nn.functional.mse_loss(model(x), y, reduction="sum").item() for x, y in loaders[1]]
+        losses = [
+            nn.functional.mse_loss(model(x), y, reduction="sum").item() for x, y in loaders[1]
+        ]
     n = len(loaders[1].dataset)
     assert sum(losses) / n == pytest.approx(min(history.val_loss), rel=1e-4)
 
@@ -56,7 +65,9 @@ def test_interrupt_keeps_best_weights(loaders, capsys):
             raise KeyboardInterrupt
         return nn.functional.mse_loss(pred, target)
 
-    history = fit(model, *loaders, epochs=10, lr=1e-2, loss_fn=interrupting_loss, device="cpu", progress=False)
+    history = fit(
+        model, *loaders, epochs=10, lr=1e-2, loss_fn=interrupting_loss, device="cpu", progress=False
+    )
     assert history.interrupted and len(history.train_loss) == 3
     assert history.best_epoch is not None and "interrupted" in capsys.readouterr().out
 
@@ -77,23 +88,31 @@ def test_nan_loss_stops_with_the_epoch_named():
         ({"lr": 0}, ValueError, "lr must be a positive number"),
         ({"patience": 0}, ValueError, "patience must be a positive integer"),
         ({"clip_grad_norm": -1.0}, ValueError, "clip_grad_norm must be a positive number"),
-        ({"train_loader": DataLoader(TensorDataset(torch.ones(0, 3, 1), torch.ones(0, 1)))}, ValueError,
-         "train_loader is empty"),
+        (
+            {"train_loader": DataLoader(TensorDataset(torch.ones(0, 3, 1), torch.ones(0, 1)))},
+            ValueError,
+            "train_loader is empty",
+        ),
         ({"train_loader": 5}, TypeError, "train_loader must be an iterable"),
         ({"val_loader": []}, ValueError, "val_loader is empty"),
         ({"model": "lstm"}, TypeError, "model must be a torch.nn.Module"),
     ],
 )
 def test_fit_bad_input(kwargs, error, match):
-    args = {"model": RNNForecaster(1, 4),
-            "train_loader": DataLoader(TensorDataset(torch.ones(4, 3, 1), torch.ones(4, 1))),
-            "epochs": 1, **kwargs}
+    args = {
+        "model": RNNForecaster(1, 4),
+        "train_loader": DataLoader(TensorDataset(torch.ones(4, 3, 1), torch.ones(4, 1))),
+        "epochs": 1,
+        **kwargs,
+    }
     with pytest.raises(error, match=match):
         fit(args.pop("model"), args.pop("train_loader"), device="cpu", progress=False, **args)
 
 
 def test_fit_with_gradient_clipping(loaders):
-    history = fit(RNNForecaster(1, 4), *loaders, epochs=2, clip_grad_norm=0.5, device="cpu", progress=False)
+    history = fit(
+        RNNForecaster(1, 4), *loaders, epochs=2, clip_grad_norm=0.5, device="cpu", progress=False
+    )
     assert len(history.train_loss) == 2
 
 

@@ -59,8 +59,12 @@ def test_seed_everything_sets_deterministic_flags():
 
 @pytest.mark.parametrize(
     "seed, error, match",
-    [(-1, ValueError, "seed must be an integer >= 0, got -1"), (2**32, ValueError, "seed must be < 2"),
-     (1.5, TypeError, "seed must be an integer"), (True, TypeError, "seed must be an integer")],
+    [
+        (-1, ValueError, "seed must be an integer >= 0, got -1"),
+        (2**32, ValueError, "seed must be < 2"),
+        (1.5, TypeError, "seed must be an integer"),
+        (True, TypeError, "seed must be an integer"),
+    ],
 )
 def test_seed_everything_bad_input(seed, error, match):
     with pytest.raises(error, match=match):
@@ -81,7 +85,10 @@ def test_check_version_matches(monkeypatch, written_for, recwarn):
 
 def test_check_version_mismatch_says_what_to_install(monkeypatch):
     monkeypatch.setattr(tslearnkit, "__version__", "0.2.0")
-    with pytest.warns(VersionMismatchWarning, match=r"written for tslearnkit 0\.1, but tslearnkit 0\.2\.0 .*tslearnkit==0\.1\.\*"):
+    with pytest.warns(
+        VersionMismatchWarning,
+        match=r"written for tslearnkit 0\.1, but tslearnkit 0\.2\.0 .*tslearnkit==0\.1\.\*",
+    ):
         assert check_version("0.1") is False
     with pytest.warns(VersionMismatchWarning, match=r"tslearnkit==0\.1\.3"):
         check_version("0.1.3")

@@ -30,7 +30,9 @@ def _leading_comments(source: str) -> list[str]:
 def student_cell(cell):
     """The student's version of a solution cell."""
     cell = copy.deepcopy(cell)
-    tags = [t for t in cell.metadata.get("tags", []) if t not in ("solution", "hide-input", "hide-cell")]
+    tags = [
+        t for t in cell.metadata.get("tags", []) if t not in ("solution", "hide-input", "hide-cell")
+    ]
     cell.metadata["tags"] = tags + ["exercise"]
     if cell.cell_type == "markdown":
         cell.source = "*Write your answer here.*"
@@ -39,7 +41,9 @@ def student_cell(cell):
     label = comments[0].lstrip("# ").split(":")[0] if comments else "Exercise"
     hint = " ".join(c.lstrip("# ") for c in comments if "hint" in c.lower())
     hint = f" ({hint})" if hint else ""
-    cell.source = "\n".join(comments + [STUB.format(label=label.replace('"', "'"), hint=hint.replace('"', "'"))])
+    cell.source = "\n".join(
+        comments + [STUB.format(label=label.replace('"', "'"), hint=hint.replace('"', "'"))]
+    )
     cell.outputs, cell.execution_count = [], None
     return cell
 
@@ -62,7 +66,9 @@ def student_notebook(nb):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=Path("_build/student"))
     args = parser.parse_args()

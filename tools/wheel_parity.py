@@ -20,7 +20,11 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CHAPTERS = ["01_time_series_with_pandas", "02_preparing_sequences", "03_baselines_and_metrics"]
+DEFAULT_CHAPTERS = [
+    "01_time_series_with_pandas",
+    "02_preparing_sequences",
+    "03_baselines_and_metrics",
+]
 KERNEL = "tslearnkit-wheel"
 
 # Each import the chapters' package code needs, from the installed copy; and the data files.
@@ -42,8 +46,12 @@ def run(cmd, **kwargs):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("chapters", nargs="*", default=DEFAULT_CHAPTERS, help="notebook names without .ipynb")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "chapters", nargs="*", default=DEFAULT_CHAPTERS, help="notebook names without .ipynb"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "wheel")
     args = parser.parse_args()
     out = args.out.resolve()
@@ -51,21 +59,61 @@ def main() -> None:
     (out / "notebooks").mkdir(parents=True)
 
     # 1. the wheel, built in an isolated environment from pyproject.toml alone
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out / "dist", ROOT])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--wheel-dir",
+            out / "dist",
+            ROOT,
+        ]
+    )
     (wheel,) = (out / "dist").glob("tslearnkit-*.whl")
 
     # 2. a fresh environment with the wheel and its declared dependencies (the Colab cell's extra)
     env_dir = out / "venv"
     venv.create(env_dir, with_pip=True, clear=True)
     python = env_dir / "bin" / "python"
-    run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", ROOT / "requirements.txt", f"{wheel}[book]"])
+    run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-c",
+            ROOT / "requirements.txt",
+            f"{wheel}[book]",
+        ]
+    )
     run([python, "-m", "pip", "check"])
-    info = json.loads(run([python, "-c", SMOKE], cwd=out, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    info = json.loads(
+        run([python, "-c", SMOKE], cwd=out, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     print(f"tslearnkit {info['version']} from {info['file']}")
 
     # 3. the chapters under nbval, in a kernel of that environment
-    run([python, "-m", "ipykernel", "install", "--prefix", env_dir, "--name", KERNEL, "--display-name", KERNEL])
+    run(
+        [
+            python,
+            "-m",
+            "ipykernel",
+            "install",
+            "--prefix",
+            env_dir,
+            "--name",
+            KERNEL,
+            "--display-name",
+            KERNEL,
+        ]
+    )
     copies = []
     for name in args.chapters:
         source = ROOT / "notebooks" / f"{name}.ipynb"
@@ -73,8 +121,25 @@ def main() -> None:
             parser.error(f"no chapter notebooks/{name}.ipynb")
         copies.append(shutil.copy(source, out / "notebooks"))
     env = {**os.environ, "JUPYTER_PATH": str(env_dir / "share" / "jupyter")}
-    run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-kernel-name", KERNEL,
-         "--rootdir", ROOT, "-c", ROOT / "pyproject.toml", *copies], cwd=ROOT, env=env)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-lax",
+            "--nbval-kernel-name",
+            KERNEL,
+            "--rootdir",
+            ROOT,
+            "-c",
+            ROOT / "pyproject.toml",
+            *copies,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 if __name__ == "__main__":

@@ -4,16 +4,21 @@ Each module holds what the chapters reuse: ``datasets`` (offline, checksummed da
 ``preprocessing`` (splits, scaling, windows, padding), ``evaluation`` (metrics, baselines,
 backtests), ``forecasting`` (the book's forecasting tasks and their bars), ``models`` (recurrent
 forecasters), ``training`` (fit, predict, checkpoints), ``distances`` (batched DTW, soft-DTW,
-SBD), ``clustering`` (k-means with DTW and soft-DTW, k-Shape), ``plotting``, ``exercises`` and
-``utils`` (device, seeds).
+SBD), ``clustering`` (k-means with DTW and soft-DTW, k-Shape), ``plotting`` and ``utils``
+(device, seeds, glue).
+
+The exercise checks are imported on demand, one chapter at a time
+(``from tslearnkit.exercises import ch04``), and matplotlib's pyplot only when a figure is drawn,
+so that ``import tslearnkit`` stays light.
 """
+
+import importlib
 
 from . import (
     clustering,
     datasets,
     distances,
     evaluation,
-    exercises,
     forecasting,
     models,
     plotting,
@@ -26,6 +31,25 @@ from .utils import get_device, seed_everything
 __version__ = "0.1.0"
 
 __all__ = [
-    "clustering", "datasets", "distances", "evaluation", "exercises", "forecasting", "models",
-    "plotting", "preprocessing", "training", "utils", "get_device", "seed_everything", "__version__",
+    "clustering",
+    "datasets",
+    "distances",
+    "evaluation",
+    "exercises",
+    "forecasting",
+    "models",
+    "plotting",
+    "preprocessing",
+    "training",
+    "utils",
+    "get_device",
+    "seed_everything",
+    "__version__",
 ]
+
+
+def __getattr__(name):
+    """``tslearnkit.exercises`` on first use (PEP 562), not at ``import tslearnkit``."""
+    if name == "exercises":
+        return importlib.import_module(".exercises", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

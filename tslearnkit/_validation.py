@@ -18,8 +18,14 @@ def describe(value) -> str:
     return f"{value!r} ({type(value).__name__})"
 
 
-def check_int(value, name: str, *, minimum: int | None = None, allow_none: bool = False,
-              meaning: str | None = None) -> int | None:
+def check_int(
+    value,
+    name: str,
+    *,
+    minimum: int | None = None,
+    allow_none: bool = False,
+    meaning: str | None = None,
+) -> int | None:
     """Return ``value`` as an int, or raise if it is not an integer at least ``minimum``.
 
     ``allow_none`` lets None through (an optional setting); ``meaning`` is added to the message,
@@ -27,10 +33,18 @@ def check_int(value, name: str, *, minimum: int | None = None, allow_none: bool 
     """
     if value is None and allow_none:
         return None
-    need = "an integer" if minimum is None else "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    need = (
+        "an integer"
+        if minimum is None
+        else "a positive integer"
+        if minimum == 1
+        else f"an integer >= {minimum}"
+    )
     need = ("None or " if allow_none else "") + need + (f" ({meaning})" if meaning else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {need if allow_none or meaning else 'an integer'}, got {describe(value)}")
+        raise TypeError(
+            f"{name} must be {need if allow_none or meaning else 'an integer'}, got {describe(value)}"
+        )
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be {need}, got {value}")

@@ -40,7 +40,11 @@ METRICS = ("euclidean", "dtw", "softdtw")
 
 
 def _check_tol(tol):
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0 and math.isfinite(tol)):
+    if (
+        isinstance(tol, bool)
+        or not isinstance(tol, numbers.Real)
+        or not (tol >= 0 and math.isfinite(tol))
+    ):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
     return float(tol)
 
@@ -85,7 +89,9 @@ def _dba(X, lx, labels, centres, max_iter, tol, window):
     active = sizes > 0
     previous = torch.full((k,), math.inf, dtype=X.dtype, device=X.device)
     most = min(len(X), _chunk_pairs(L, X.shape[1], dim, stored=True, device=X.device))
-    workspace = X.new_empty((L + X.shape[1] + 1) * (L + 1) * most)  # reused: no fresh pages each round
+    workspace = X.new_empty(
+        (L + X.shape[1] + 1) * (L + 1) * most
+    )  # reused: no fresh pages each round
     for _ in range(max_iter):
         members = torch.nonzero(active[labels])[:, 0]
         chunk = -(-len(members) // -(-len(members) // most))  # equal chunks of at most `most`
@@ -96,9 +102,13 @@ def _dba(X, lx, labels, centres, max_iter, tol, window):
             series = members[start : start + chunk]
             owner = labels[series]
             m = int(lx[series].max())
-            x = centres[owner].transpose(0, 1).contiguous()  # (L, P, d): the centre is the row series
+            x = (
+                centres[owner].transpose(0, 1).contiguous()
+            )  # (L, P, d): the centre is the row series
             yr = X[series, :m].flip(1).transpose(0, 1).contiguous()  # (m, P, d)
-            squared, rows, cols, live = _dtw_paths(x, yr, torch.full_like(owner, L), lx[series], window, workspace)
+            squared, rows, cols, live = _dtw_paths(
+                x, yr, torch.full_like(owner, L), lx[series], window, workspace
+            )
             cost.index_add_(0, owner, squared)
             values = X[series[None, :].expand_as(cols)[live], cols[live] - 1]  # (cells, d)
             slots = (owner[None, :] * L + rows - 1)[live]  # (cells,)
@@ -127,23 +137,39 @@ def _softdtw_barycenters(X, lx, labels, centres, gamma, max_iter, tol, window):
         Z = torch.tensor(flat.reshape(shape), dtype=X.dtype, device=X.device, requires_grad=True)
         values = _pair_values(
             lambda x, yr, n_len, m_len: _SoftDTW.apply(x, yr, n_len, m_len, window, gamma),
-            Z, centre_len, X, lx, (labels, index), None, stored=True,
+            Z,
+            centre_len,
+            X,
+            lx,
+            (labels, index),
+            None,
+            stored=True,
         )
         loss = values.sum()
         loss.backward()
         return loss.item(), Z.grad.cpu().numpy().ravel()
 
     start = centres.detach().cpu().numpy().ravel()
-    result = minimize(objective, start, method="L-BFGS-B", jac=True, tol=tol, options={"maxiter": max_iter})
+    result = minimize(
+        objective, start, method="L-BFGS-B", jac=True, tol=tol, options={"maxiter": max_iter}
+    )
     return torch.tensor(result.x.reshape(shape), dtype=X.dtype, device=X.device)
 
 
 def _barycenter_inputs(X, init, device, metric_name):
-    Xs, lx = _check_series(X, "X", allow_padding=True, device=device, dtype=torch.float64, what=metric_name)
+    Xs, lx = _check_series(
+        X, "X", allow_padding=True, device=device, dtype=torch.float64, what=metric_name
+    )
     if init is None:
-        padded = torch.where(torch.arange(Xs.shape[1], device=device)[None, :, None] < lx[:, None, None], Xs, math.nan)
+        padded = torch.where(
+            torch.arange(Xs.shape[1], device=device)[None, :, None] < lx[:, None, None],
+            Xs,
+            math.nan,
+        )
         return Xs, lx, torch.nanmean(padded, 0)[None]  # (1, L, d): the pointwise mean
-    Z, lz = _check_series(init, "init", allow_padding=False, device=device, dtype=torch.float64, what=metric_name)
+    Z, lz = _check_series(
+        init, "init", allow_padding=False, device=device, dtype=torch.float64, what=metric_name
+    )
     if Z.shape[0] != 1 or Z.shape[2] != Xs.shape[2]:
         raise ValueError(
             f"init must be one series of shape (length,) or (length, {Xs.shape[2]}), got shape {tuple(Z.shape)[1:]}"
@@ -305,8 +331,19 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
     (True, False)
     """
 
-    def __init__(self, n_clusters=3, metric="euclidean", max_iter=50, n_init=1, random_state=None,
-                 device=None, window=None, gamma=1.0, tol=1e-6, max_iter_barycenter=30):
+    def __init__(
+        self,
+        n_clusters=3,
+        metric="euclidean",
+        max_iter=50,
+        n_init=1,
+        random_state=None,
+        device=None,
+        window=None,
+        gamma=1.0,
+        tol=1e-6,
+        max_iter_barycenter=30,
+    ):
         self.n_clusters = n_clusters
         self.metric = metric
         self.max_iter = max_iter
@@ -322,7 +359,9 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
 
     def _check_params(self, X):
         if not isinstance(self.metric, str) or self.metric not in METRICS:
-            raise ValueError(f"metric must be one of {', '.join(map(repr, METRICS))}, got {self.metric!r}")
+            raise ValueError(
+                f"metric must be one of {', '.join(map(repr, METRICS))}, got {self.metric!r}"
+            )
         check_int(self.n_clusters, "n_clusters", minimum=1)
         check_int(self.max_iter, "max_iter", minimum=1)
         check_int(self.n_init, "n_init", minimum=1)
@@ -334,8 +373,14 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
 
     def _check_X(self, X, device):
         what = "metric='euclidean'" if self.metric == "euclidean" else f"metric={self.metric!r}"
-        return _check_series(X, "X", allow_padding=self.metric != "euclidean", device=device,
-                             dtype=torch.float64, what=what)
+        return _check_series(
+            X,
+            "X",
+            allow_padding=self.metric != "euclidean",
+            device=device,
+            dtype=torch.float64,
+            what=what,
+        )
 
     # the steps ---------------------------------------------------------------------------------
 
@@ -344,7 +389,9 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
         lc = torch.full((len(centres),), centres.shape[1], dtype=torch.long, device=X.device)
         with torch.no_grad():
             if self.metric == "euclidean":
-                return torch.cdist(X.flatten(1), centres.flatten(1), compute_mode="donot_use_mm_for_euclid_dist")
+                return torch.cdist(
+                    X.flatten(1), centres.flatten(1), compute_mode="donot_use_mm_for_euclid_dist"
+                )
             if self.metric == "dtw":
                 return _cdist_dtw(X, lx, centres, lc, self.window)
             return _cdist_soft_dtw(X, lx, centres, lc, self.gamma, self.window)
@@ -362,13 +409,19 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
         k = self.n_clusters
         trials = 2 + int(np.log(k))
         chosen = [int(rng.randint(n))]
-        closest = self._squared(self._distances(X, lx, self._series(X, lx, chosen[0], L)[None]))[:, 0].cpu().numpy()
+        closest = (
+            self._squared(self._distances(X, lx, self._series(X, lx, chosen[0], L)[None]))[:, 0]
+            .cpu()
+            .numpy()
+        )
         potential = closest.sum()
         for _ in range(1, k):
             draws = rng.random_sample(trials) * potential
             candidates = np.clip(np.searchsorted(np.cumsum(closest), draws), None, n - 1)
             centres = torch.stack([self._series(X, lx, int(c), L) for c in candidates])
-            to_candidates = self._squared(self._distances(X, lx, centres)).T.cpu().numpy()  # (trials, n)
+            to_candidates = (
+                self._squared(self._distances(X, lx, centres)).T.cpu().numpy()
+            )  # (trials, n)
             to_candidates = np.minimum(closest, to_candidates)
             best = int(np.argmin(to_candidates.sum(1)))
             potential, closest = to_candidates[best].sum(), to_candidates[best]
@@ -391,7 +444,9 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
         return labels, distances
 
     def _inertia(self, distances, labels):
-        return float(self._squared(distances[torch.arange(len(labels), device=labels.device), labels]).mean())
+        return float(
+            self._squared(distances[torch.arange(len(labels), device=labels.device), labels]).mean()
+        )
 
     def _update(self, X, lx, labels, centres):
         if self.metric == "euclidean":
@@ -400,8 +455,12 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
             return sums / counts[:, None, None]
         if self.metric == "dtw":
             with torch.no_grad():
-                return _dba(X, lx, labels, centres.clone(), self.max_iter_barycenter, 1e-5, self.window)
-        return _softdtw_barycenters(X, lx, labels, centres, self.gamma, self.max_iter_barycenter, 1e-3, self.window)
+                return _dba(
+                    X, lx, labels, centres.clone(), self.max_iter_barycenter, 1e-5, self.window
+                )
+        return _softdtw_barycenters(
+            X, lx, labels, centres, self.gamma, self.max_iter_barycenter, 1e-3, self.window
+        )
 
     def _fit_one(self, X, lx, rng):
         centres = self._kmeans_plusplus(X, lx, rng)
@@ -455,7 +514,9 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
         Xs, lx = self._check_X(X, device)
         centres = self._centres.to(device)
         if Xs.shape[2] != centres.shape[2]:
-            raise ValueError(f"X has {Xs.shape[2]} features per time step but was fitted with {centres.shape[2]}")
+            raise ValueError(
+                f"X has {Xs.shape[2]} features per time step but was fitted with {centres.shape[2]}"
+            )
         if self.metric == "euclidean" and Xs.shape[1] != centres.shape[1]:
             raise ValueError(
                 f"X has series of length {Xs.shape[1]} but metric='euclidean' was fitted on length "
@@ -543,8 +604,14 @@ class KShape(ClusterMixin, BaseEstimator):
         self.tol = tol
 
     def _check_X(self, X):
-        Xs, _ = _check_series(X, "X", allow_padding=False, device=torch.device("cpu"), dtype=torch.float64,
-                              what="KShape")
+        Xs, _ = _check_series(
+            X,
+            "X",
+            allow_padding=False,
+            device=torch.device("cpu"),
+            dtype=torch.float64,
+            what="KShape",
+        )
         return _znormalize(Xs)
 
     def _assign(self, X, centres):

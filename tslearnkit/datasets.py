@@ -58,7 +58,9 @@ def _package_file(name: str) -> Path:
 @lru_cache(maxsize=None)
 def _read_co2_weekly() -> pd.Series:
     frame = pd.read_csv(_package_file("co2_weekly.csv"), dtype={"date": str})
-    index = pd.DatetimeIndex(pd.to_datetime(frame["date"], format="%Y%m%d"), freq="W-SAT", name="date")
+    index = pd.DatetimeIndex(
+        pd.to_datetime(frame["date"], format="%Y%m%d"), freq="W-SAT", name="date"
+    )
     return pd.Series(frame["co2"].to_numpy(dtype=np.float64), index=index, name="co2")
 
 
@@ -129,7 +131,9 @@ def load_seattle_weather() -> pd.DataFrame:
     ((1461, 5), 'D')
     """
     frame = pd.read_csv(_package_file("seattle_weather.csv"))
-    index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date"), format="%Y/%m/%d"), freq="D", name="date")
+    index = pd.DatetimeIndex(
+        pd.to_datetime(frame.pop("date"), format="%Y/%m/%d"), freq="D", name="date"
+    )
     frame.index = index
     frame["weather"] = frame["weather"].astype("category")
     return frame[["temp_max", "temp_min", "precipitation", "wind", "weather"]]

@@ -29,7 +29,9 @@ __all__ = ["cdist_dtw", "cdist_soft_dtw", "soft_dtw", "cdist_sbd"]
 CPU_CHUNK_BYTES_ONE_THREAD = 2 * 2**20
 CPU_CHUNK_BYTES_PER_THREAD = 8 * 2**20
 GPU_CHUNK_BYTES = 1 * 2**30
-STORED_CHUNK_BYTES = 128 * 2**20  # per CPU thread, when every diagonal is kept (DBA paths, soft-DTW backward)
+STORED_CHUNK_BYTES = (
+    128 * 2**20
+)  # per CPU thread, when every diagonal is kept (DBA paths, soft-DTW backward)
 
 # --- input checks ---------------------------------------------------------------------------
 
@@ -39,13 +41,19 @@ def _check_device(device, X):
     if device is None:
         return X.device if isinstance(X, torch.Tensor) else torch.device("cpu")
     if not isinstance(device, (str, torch.device)):
-        raise TypeError(f"device must be a string such as 'cpu' or 'cuda', or a torch.device, got {describe(device)}")
+        raise TypeError(
+            f"device must be a string such as 'cpu' or 'cuda', or a torch.device, got {describe(device)}"
+        )
     try:
         device = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda', got {device!r}") from None
+        raise ValueError(
+            f"device must name a torch device such as 'cpu' or 'cuda', got {device!r}"
+        ) from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device is {str(device)!r} but CUDA is not available here; use device='cpu'")
+        raise ValueError(
+            f"device is {str(device)!r} but CUDA is not available here; use device='cpu'"
+        )
     return device
 
 
@@ -64,12 +72,16 @@ def _check_gamma(gamma):
     if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
         raise TypeError(f"gamma must be a positive number, got {describe(gamma)}")
     if not (gamma > 0 and math.isfinite(gamma)):
-        raise ValueError(f"gamma must be a positive finite number (the soft-min smoothing), got {gamma}")
+        raise ValueError(
+            f"gamma must be a positive finite number (the soft-min smoothing), got {gamma}"
+        )
     return float(gamma)
 
 
 def _check_chunk_size(chunk_size):
-    return check_int(chunk_size, "chunk_size", minimum=1, allow_none=True, meaning="pairs per chunk")
+    return check_int(
+        chunk_size, "chunk_size", minimum=1, allow_none=True, meaning="pairs per chunk"
+    )
 
 
 def _check_series(X, name, *, allow_padding, device, dtype, what="this distance"):
@@ -93,7 +105,9 @@ def _check_series(X, name, *, allow_padding, device, dtype, what="this distance"
             raise TypeError(f"{name} must be numeric, got an array of dtype {array.dtype}")
         tensor = torch.as_tensor(array)
     else:
-        raise TypeError(f"{name} must be a numpy array, torch tensor or nested list, got {type(X).__name__}")
+        raise TypeError(
+            f"{name} must be a numpy array, torch tensor or nested list, got {type(X).__name__}"
+        )
     if tensor.dtype == torch.bool or tensor.is_complex():
         raise TypeError(f"{name} must be real-valued numbers, got dtype {tensor.dtype}")
     if tensor.ndim not in (2, 3):
@@ -102,7 +116,9 @@ def _check_series(X, name, *, allow_padding, device, dtype, what="this distance"
             f"{tensor.ndim} dimensions with shape {tuple(tensor.shape)}"
         )
     if 0 in tensor.shape:
-        raise ValueError(f"{name} is empty (shape {tuple(tensor.shape)}); it needs at least one series of length >= 1")
+        raise ValueError(
+            f"{name} is empty (shape {tuple(tensor.shape)}); it needs at least one series of length >= 1"
+        )
     tensor = tensor.to(device=device, dtype=dtype)
     if tensor.ndim == 2:
         tensor = tensor.unsqueeze(-1)  # (n, L, 1)
@@ -127,7 +143,9 @@ def _check_series(X, name, *, allow_padding, device, dtype, what="this distance"
             )
         empty = torch.nonzero(lengths == 0)
         if len(empty):
-            raise ValueError(f"{name}[{empty[0].item()}] is all NaN; every series needs at least one value")
+            raise ValueError(
+                f"{name}[{empty[0].item()}] is all NaN; every series needs at least one value"
+            )
         positions = torch.arange(tensor.shape[1], device=device)
         inside = torch.nonzero(step_missing & (positions < lengths[:, None]))
         if len(inside):
@@ -142,10 +160,14 @@ def _check_series(X, name, *, allow_padding, device, dtype, what="this distance"
 
 def _check_pair(X, Y, *, allow_padding, device, dtype, what):
     """Check ``X`` and ``Y`` (None for ``X`` against itself); both as from ``_check_series``."""
-    X, lx = _check_series(X, "X", allow_padding=allow_padding, device=device, dtype=dtype, what=what)
+    X, lx = _check_series(
+        X, "X", allow_padding=allow_padding, device=device, dtype=dtype, what=what
+    )
     if Y is None:
         return X, lx, None, None
-    Y, ly = _check_series(Y, "Y", allow_padding=allow_padding, device=device, dtype=dtype, what=what)
+    Y, ly = _check_series(
+        Y, "Y", allow_padding=allow_padding, device=device, dtype=dtype, what=what
+    )
     if X.shape[2] != Y.shape[2]:
         raise ValueError(
             f"Y has {Y.shape[2]} features per time step but X has {X.shape[2]}; both need the same number"
@@ -254,7 +276,11 @@ def _sweep(grid, gamma=None, keep_all=False, workspace=None):
     x1, yr1 = x[:, :, 0], grid.yr[:, :, 0]  # (n, P), (m, P)
     out = x.new_empty(P)
     for d in range(2, n + m + 1):
-        cur, prev, prev2 = diagonals[d % slots], diagonals[(d - 1) % slots], diagonals[(d - 2) % slots]
+        cur, prev, prev2 = (
+            diagonals[d % slots],
+            diagonals[(d - 1) % slots],
+            diagonals[(d - 2) % slots],
+        )
         lo, hi = grid.span(d)
         if lo > hi:  # no cell of this diagonal is inside the band
             cur.fill_(math.inf)
@@ -263,7 +289,11 @@ def _sweep(grid, gamma=None, keep_all=False, workspace=None):
             cur[lo - 1].fill_(math.inf)  # boundary, or a stale row: read by the next two diagonals
         if keep_all and hi < n:
             cur[hi + 1].fill_(math.inf)
-        up, left, diag = prev[lo - 1 : hi], prev[lo : hi + 1], prev2[lo - 1 : hi]  # (i-1,j) (i,j-1) (i-1,j-1)
+        up, left, diag = (
+            prev[lo - 1 : hi],
+            prev[lo : hi + 1],
+            prev2[lo - 1 : hi],
+        )  # (i-1,j) (i,j-1) (i-1,j-1)
         if gamma is None:
             best = torch.minimum(up, left)
             torch.minimum(best, diag, out=best)
@@ -359,18 +389,28 @@ def _dtw_paths(x, yr, n_len, m_len, window, workspace=None):
     pair = torch.arange(P, device=x.device)
     where = (n_len + m_len) * width + n_len * P + pair  # flat index of cell (n_p, m_p)
     start = 2 * width + P + pair  # cell (1, 1)
-    moves = torch.tensor([-2 * width - P, -width - P, -width], device=x.device)  # (i-1,j-1) (i-1,j) (i,j-1)
+    moves = torch.tensor(
+        [-2 * width - P, -width - P, -width], device=x.device
+    )  # (i-1,j-1) (i-1,j) (i,j-1)
     flat = R.reshape(-1)
     xp = torch  # the walk is many tiny steps: on a CPU, numpy's lower per-call cost makes it ~3x faster
     if x.device.type == "cpu":
-        xp, flat, where, start, moves = np, flat.numpy(), where.numpy(), start.numpy(), moves.numpy()
+        xp, flat, where, start, moves = (
+            np,
+            flat.numpy(),
+            where.numpy(),
+            start.numpy(),
+            moves.numpy(),
+        )
     trail = []
     for _ in range(int((n_len + m_len).max()) - 1):  # a path has at most n + m - 1 cells
         trail.append(where)
         move = flat.take(where[:, None] + moves).argmin(1)  # (P,): the first minimum wins ties
         where = xp.where(where == start, where, where + moves[move])
     trail = torch.as_tensor(xp.stack(trail), device=x.device)  # (steps, P) flat cell indices
-    live = torch.cumsum(trail == torch.as_tensor(start, device=x.device)[None], 0) <= 1  # each cell once
+    live = (
+        torch.cumsum(trail == torch.as_tensor(start, device=x.device)[None], 0) <= 1
+    )  # each cell once
     rows = trail % width // P
     return squared, rows, trail // width - rows, live
 
@@ -380,12 +420,18 @@ def _chunk_pairs(x_len, y_len, dim, stored, device):
     per_pair = 8 * (3 * (x_len + 1) + 3 * x_len * dim + y_len * dim)
     if stored:
         per_pair += 8 * (x_len + y_len + 1) * (x_len + 1)
-        budget = GPU_CHUNK_BYTES if device.type == "cuda" else STORED_CHUNK_BYTES * torch.get_num_threads()
+        budget = (
+            GPU_CHUNK_BYTES
+            if device.type == "cuda"
+            else STORED_CHUNK_BYTES * torch.get_num_threads()
+        )
     elif device.type == "cuda":
         budget = GPU_CHUNK_BYTES
     else:
         threads = torch.get_num_threads()
-        budget = CPU_CHUNK_BYTES_ONE_THREAD if threads == 1 else CPU_CHUNK_BYTES_PER_THREAD * threads
+        budget = (
+            CPU_CHUNK_BYTES_ONE_THREAD if threads == 1 else CPU_CHUNK_BYTES_PER_THREAD * threads
+        )
     return max(1, budget // per_pair)
 
 
@@ -503,7 +549,9 @@ def _cdist_dtw(X, lx, Y, ly, window, chunk_size=None):
     return _matrix(squared.sqrt(), pairs, len(X), len(Y), symmetric)
 
 
-def cdist_soft_dtw(X, Y=None, gamma=1.0, window=None, *, device=None, dtype=torch.float64, chunk_size=None):
+def cdist_soft_dtw(
+    X, Y=None, gamma=1.0, window=None, *, device=None, dtype=torch.float64, chunk_size=None
+):
     """Soft-DTW (Cuturi & Blondel, 2017) between every series of ``X`` and every series of ``Y``.
 
     Soft-DTW replaces DTW's minimum over warping paths by the soft-minimum
@@ -544,7 +592,9 @@ def cdist_soft_dtw(X, Y=None, gamma=1.0, window=None, *, device=None, dtype=torc
     gamma = _check_gamma(gamma)
     window = _check_window(window)
     chunk_size = _check_chunk_size(chunk_size)
-    Xs, lx, Ys, ly = _check_pair(X, Y, allow_padding=True, device=device, dtype=dtype, what="soft-DTW")
+    Xs, lx, Ys, ly = _check_pair(
+        X, Y, allow_padding=True, device=device, dtype=dtype, what="soft-DTW"
+    )
     return _output(_cdist_soft_dtw(Xs, lx, Ys, ly, gamma, window, chunk_size), X)
 
 
@@ -589,8 +639,14 @@ def soft_dtw(x, y, gamma=1.0, window=None):
     gamma = _check_gamma(gamma)
     window = _check_window(window)
     device = _check_device(None, x)
-    dtype = x.dtype if isinstance(x, torch.Tensor) and x.dtype in (torch.float32, torch.float64) else torch.float64
-    xs, lx, ys, ly = _check_pair(x, y, allow_padding=True, device=device, dtype=dtype, what="soft-DTW")
+    dtype = (
+        x.dtype
+        if isinstance(x, torch.Tensor) and x.dtype in (torch.float32, torch.float64)
+        else torch.float64
+    )
+    xs, lx, ys, ly = _check_pair(
+        x, y, allow_padding=True, device=device, dtype=dtype, what="soft-DTW"
+    )
     if len(ys) not in (1, len(xs)):
         raise ValueError(f"y must have the batch size of x ({len(xs)}) or 1, got {len(ys)}")
     if len(ys) == 1 and len(xs) > 1:
@@ -598,7 +654,13 @@ def soft_dtw(x, y, gamma=1.0, window=None):
     index = torch.arange(len(xs), device=device)
     return _pair_values(
         lambda a, b, n_len, m_len: _SoftDTW.apply(a, b, n_len, m_len, window, gamma),
-        xs, lx, ys, ly, (index, index), None, stored=torch.is_grad_enabled(),
+        xs,
+        lx,
+        ys,
+        ly,
+        (index, index),
+        None,
+        stored=torch.is_grad_enabled(),
     )
 
 
@@ -617,11 +679,15 @@ def _ncc_max(X, Y, *, with_shift=False, budget=64 * 2**20):
     size = 1 << (Lx + Ly - 2).bit_length()  # >= Lx + Ly - 1: no wrap-around
     FX = torch.fft.rfft(X, size, dim=1)  # (nx, F, d)
     FY = torch.fft.rfft(Y, size, dim=1).conj()  # (ny, F, d)
-    norms = torch.linalg.vector_norm(X.flatten(1), dim=1)[:, None] * torch.linalg.vector_norm(Y.flatten(1), dim=1)
+    norms = torch.linalg.vector_norm(X.flatten(1), dim=1)[:, None] * torch.linalg.vector_norm(
+        Y.flatten(1), dim=1
+    )
     rows = max(1, budget // (16 * FX.shape[1] * d * ny + 8 * size * ny * (d + 1)))
     best, shift = [], []
     for start in range(0, nx, rows):
-        cc = torch.fft.irfft(FX[start : start + rows, None] * FY[None], size, dim=2).sum(-1)  # (b, ny, size)
+        cc = torch.fft.irfft(FX[start : start + rows, None] * FY[None], size, dim=2).sum(
+            -1
+        )  # (b, ny, size)
         cc = torch.cat((cc[..., size - Ly + 1 :], cc[..., :Lx]), dim=-1)  # shifts -(Ly-1) .. Lx-1
         value, where = cc.max(-1)
         best.append(value)
@@ -668,9 +734,8 @@ def cdist_sbd(X, Y=None, *, device=None, dtype=torch.float64):
         if Ys is None:
             sbd = 1.0 - _ncc_max(Xs, Xs)
             upper = torch.triu(sbd, 1)
-            nonzero = torch.linalg.vector_norm(Xs.flatten(1), dim=1) >= 1e-9 ** 0.5
+            nonzero = torch.linalg.vector_norm(Xs.flatten(1), dim=1) >= 1e-9**0.5
             sbd = upper + upper.T + torch.diag((~nonzero).to(dtype))
         else:
             sbd = 1.0 - _ncc_max(Xs, Ys)
     return _output(sbd, X)
-

@@ -31,24 +31,35 @@ __all__ = [
 
 def _as_1d(values, name: str) -> np.ndarray:
     """``values`` as a flat float64 array with no NaN and at least one element."""
-    if not isinstance(values, (np.ndarray, list, tuple, pd.Series, pd.DataFrame, torch.Tensor)) \
-            and not np.isscalar(values):
-        raise TypeError(f"{name} must be an array, Series or tensor of numbers, got {type(values).__name__}")
+    if not isinstance(
+        values, (np.ndarray, list, tuple, pd.Series, pd.DataFrame, torch.Tensor)
+    ) and not np.isscalar(values):
+        raise TypeError(
+            f"{name} must be an array, Series or tensor of numbers, got {type(values).__name__}"
+        )
     array = as_float_array(values, name).reshape(-1)
     if array.size == 0:
         raise ValueError(f"{name} is empty; it needs at least one value")
     if np.isnan(array).any():
-        raise ValueError(f"{name} contains NaN at position {int(np.flatnonzero(np.isnan(array))[0])}")
+        raise ValueError(
+            f"{name} contains NaN at position {int(np.flatnonzero(np.isnan(array))[0])}"
+        )
     if np.isinf(array).any():
         raise ValueError(f"{name} contains infinite values")
     return array
 
 
 def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
-    shape_true = tuple(np.shape(y_true.detach().cpu() if isinstance(y_true, torch.Tensor) else y_true))
-    shape_pred = tuple(np.shape(y_pred.detach().cpu() if isinstance(y_pred, torch.Tensor) else y_pred))
+    shape_true = tuple(
+        np.shape(y_true.detach().cpu() if isinstance(y_true, torch.Tensor) else y_true)
+    )
+    shape_pred = tuple(
+        np.shape(y_pred.detach().cpu() if isinstance(y_pred, torch.Tensor) else y_pred)
+    )
     a, b = _as_1d(y_true, "y_true"), _as_1d(y_pred, "y_pred")
-    if a.size != b.size or (len(shape_true) > 1 and len(shape_pred) > 1 and shape_true != shape_pred):
+    if a.size != b.size or (
+        len(shape_true) > 1 and len(shape_pred) > 1 and shape_true != shape_pred
+    ):
         raise ValueError(
             f"y_true and y_pred must have the same length, got shapes {shape_true} and {shape_pred}"
         )
@@ -132,7 +143,9 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     0.5
     """
     a, b = _pair(y_true, y_pred)
-    return float(np.mean(np.abs(a - b)) / _mase_scale(_as_1d(y_train, "y_train"), season, "y_train"))
+    return float(
+        np.mean(np.abs(a - b)) / _mase_scale(_as_1d(y_train, "y_train"), season, "y_train")
+    )
 
 
 def _mase_scale(train: np.ndarray, season, name: str) -> float:
@@ -276,16 +289,22 @@ def rolling_origin_backtest(
         index = pd.RangeIndex(values.size)
         name = None
     if not isinstance(forecasters, Mapping) or not forecasters:
-        raise TypeError("forecasters must be a non-empty mapping of names to callables(history, horizon)")
+        raise TypeError(
+            "forecasters must be a non-empty mapping of names to callables(history, horizon)"
+        )
     for key, fn in forecasters.items():
         if not callable(fn):
-            raise TypeError(f"forecasters[{key!r}] must be callable(history, horizon), got {type(fn).__name__}")
+            raise TypeError(
+                f"forecasters[{key!r}] must be callable(history, horizon), got {type(fn).__name__}"
+            )
     horizon = check_int(horizon, "horizon", minimum=1)
     step = check_int(step, "step", minimum=1)
     n = values.size
     if isinstance(initial, float):
         if not 0 < initial < 1:
-            raise ValueError(f"initial must be a fraction in (0, 1) or a number of steps, got {initial}")
+            raise ValueError(
+                f"initial must be a fraction in (0, 1) or a number of steps, got {initial}"
+            )
         first = int(round(initial * n))
     else:
         first = check_int(initial, "initial", minimum=1)
@@ -313,11 +332,17 @@ def rolling_origin_backtest(
                     f"forecaster {model!r} returned {forecast.size} values at origin {origin}, expected horizon={horizon}"
                 )
             for h in range(horizon):
-                rows.append((model, origin, index[origin], h + 1, index[origin + h], actual[h], forecast[h]))
-    return pd.DataFrame(rows, columns=["model", "origin", "origin_time", "step", "time", "actual", "forecast"])
+                rows.append(
+                    (model, origin, index[origin], h + 1, index[origin + h], actual[h], forecast[h])
+                )
+    return pd.DataFrame(
+        rows, columns=["model", "origin", "origin_time", "step", "time", "actual", "forecast"]
+    )
 
 
-def score_backtest(backtest: pd.DataFrame, series, season: int = 1, by: str | None = None) -> pd.DataFrame:
+def score_backtest(
+    backtest: pd.DataFrame, series, season: int = 1, by: str | None = None
+) -> pd.DataFrame:
     """Score a :func:`rolling_origin_backtest` frame: MAE, RMSE, sMAPE and MASE per model.
 
     MASE is computed for each origin with the scale of the history before that origin (so the
@@ -342,16 +367,22 @@ def score_backtest(backtest: pd.DataFrame, series, season: int = 1, by: str | No
     """
     needed = {"model", "origin", "step", "actual", "forecast"}
     if not isinstance(backtest, pd.DataFrame) or not needed <= set(backtest.columns):
-        raise TypeError(f"backtest must be the DataFrame from rolling_origin_backtest, with columns {sorted(needed)}")
+        raise TypeError(
+            f"backtest must be the DataFrame from rolling_origin_backtest, with columns {sorted(needed)}"
+        )
     if backtest.empty:
         raise ValueError("backtest is empty")
     if by not in (None, "step"):
         raise ValueError(f"by must be None or 'step', got {by!r}")
     values = _as_1d(series, "series")
     season = check_int(season, "season", minimum=1)
-    scales = {origin: _mase_scale(values[:origin], season, f"the history before origin {origin}")
-              for origin in backtest["origin"].unique()}
-    frame = backtest.assign(scaled=(backtest["actual"] - backtest["forecast"]).abs() / backtest["origin"].map(scales))
+    scales = {
+        origin: _mase_scale(values[:origin], season, f"the history before origin {origin}")
+        for origin in backtest["origin"].unique()
+    }
+    frame = backtest.assign(
+        scaled=(backtest["actual"] - backtest["forecast"]).abs() / backtest["origin"].map(scales)
+    )
     keys = ["model"] if by is None else ["model", "step"]
     rows = {}
     for key, part in frame.groupby(keys, sort=False):

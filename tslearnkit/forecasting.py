@@ -89,16 +89,35 @@ def load_task(name: str) -> ForecastTask:
         series = load_co2()
         n = len(series)
         initial = n - int(round(0.2 * n))
-        return ForecastTask("co2", series, pd.DataFrame(index=series.index), "ppm", horizon=12, season=12,
-                            mase_season=12, initial=initial, val_size=int(round(0.15 * n)), step=3)
+        return ForecastTask(
+            "co2",
+            series,
+            pd.DataFrame(index=series.index),
+            "ppm",
+            horizon=12,
+            season=12,
+            mase_season=12,
+            initial=initial,
+            val_size=int(round(0.15 * n)),
+            step=3,
+        )
     if name == "seattle":
         weather = load_seattle_weather()
         series = weather["temp_max"]
         n = len(series)
         initial = n - int(round(0.2 * n))
-        return ForecastTask("seattle", series, weather[["precipitation", "wind", "temp_min"]], "°C",
-                            horizon=7, season=365, mase_season=1, initial=initial,
-                            val_size=int(round(0.15 * n)), step=7)
+        return ForecastTask(
+            "seattle",
+            series,
+            weather[["precipitation", "wind", "temp_min"]],
+            "°C",
+            horizon=7,
+            season=365,
+            mase_season=1,
+            initial=initial,
+            val_size=int(round(0.15 * n)),
+            step=7,
+        )
     raise ValueError(f"name must be 'co2' or 'seattle', got {name!r}")
 
 
@@ -107,7 +126,9 @@ def baseline_forecasters(task: ForecastTask) -> dict[str, Callable]:
     _check_task(task)
     return {
         "naive": naive_forecast,
-        "seasonal naive": lambda history, horizon: seasonal_naive_forecast(history, horizon, task.season),
+        "seasonal naive": lambda history, horizon: seasonal_naive_forecast(
+            history, horizon, task.season
+        ),
         "drift": drift_forecast,
         "mean": mean_forecast,
     }
@@ -130,7 +151,9 @@ def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
         def holt_winters(history: pd.Series, horizon: int) -> np.ndarray:
-            model = ExponentialSmoothing(history, trend="add", seasonal="add", seasonal_periods=task.season)
+            model = ExponentialSmoothing(
+                history, trend="add", seasonal="add", seasonal_periods=task.season
+            )
             return model.fit().forecast(horizon).to_numpy()
 
         return "Holt-Winters", holt_winters
@@ -142,14 +165,17 @@ def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
     def stl_ar(history: pd.Series, horizon: int) -> np.ndarray:
         with warnings.catch_warnings():  # statsmodels' convergence notes on a few origins
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model = STLForecast(history, ARIMA, model_kwargs={"order": (1, 0, 0), "trend": "c"},
-                                period=task.season)
+            model = STLForecast(
+                history, ARIMA, model_kwargs={"order": (1, 0, 0), "trend": "c"}, period=task.season
+            )
             return model.fit().forecast(horizon).to_numpy()
 
     return "STL + AR(1)", stl_ar
 
 
-def backtest(task: ForecastTask, forecasters: dict[str, Callable]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def backtest(
+    task: ForecastTask, forecasters: dict[str, Callable]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-origin backtest of ``forecasters`` on ``task`` and its score table.
 
     Returns
@@ -162,7 +188,9 @@ def backtest(task: ForecastTask, forecasters: dict[str, Callable]) -> tuple[pd.D
         sorted by MASE.
     """
     _check_task(task)
-    results = rolling_origin_backtest(task.series, forecasters, task.horizon, initial=task.initial, step=task.step)
+    results = rolling_origin_backtest(
+        task.series, forecasters, task.horizon, initial=task.initial, step=task.step
+    )
     return results, score_backtest(results, task.series, season=task.mase_season)
 
 
@@ -180,8 +208,9 @@ def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.Dat
     return pd.DataFrame({"year_sin": np.sin(position), "year_cos": np.cos(position)}, index=index)
 
 
-def train_val_loaders(data, input_length: int, horizon: int, val_size: int, *, batch_size: int = 32,
-                      seed: int = 0):
+def train_val_loaders(
+    data, input_length: int, horizon: int, val_size: int, *, batch_size: int = 32, seed: int = 0
+):
     """Window loaders for training and early stopping, from the data before the first backtest origin.
 
     The scaler is fitted on all but the last ``val_size`` rows (the training part); the validation
@@ -215,20 +244,35 @@ def train_val_loaders(data, input_length: int, horizon: int, val_size: int, *, b
     seed = check_int(seed, "seed", minimum=0)
     array = to_numpy_2d(data, "data").astype(np.float32)  # (T, F)
     if val_size + input_length + horizon > len(array):
-        raise ValueError(f"data has {len(array)} rows: too few for val_size={val_size} plus one training "
-                         f"window of input_length={input_length} and horizon={horizon}")
+        raise ValueError(
+            f"data has {len(array)} rows: too few for val_size={val_size} plus one training "
+            f"window of input_length={input_length} and horizon={horizon}"
+        )
     train_part = array[:-val_size]  # (T - val_size, F)
-    val_part = array[-val_size - input_length :]  # (val_size + L, F): validation targets with their inputs
+    val_part = array[
+        -val_size - input_length :
+    ]  # (val_size + L, F): validation targets with their inputs
     (train_s, val_s), scaler = scale_splits(train_part, val_part)
-    train_loader = DataLoader(WindowDataset(train_s, input_length, horizon), batch_size=batch_size,
-                              shuffle=True, generator=torch.Generator().manual_seed(seed))
+    train_loader = DataLoader(
+        WindowDataset(train_s, input_length, horizon),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
     val_loader = DataLoader(WindowDataset(val_s, input_length, horizon), batch_size=256)
     return train_loader, val_loader, scaler
 
 
-def torch_forecaster(model: torch.nn.Module, input_length: int, scaler, *, recursive: bool = False,
-                     difference: int | None = None, covariates: pd.DataFrame | None = None,
-                     device=None) -> Callable:
+def torch_forecaster(
+    model: torch.nn.Module,
+    input_length: int,
+    scaler,
+    *,
+    recursive: bool = False,
+    difference: int | None = None,
+    covariates: pd.DataFrame | None = None,
+    device=None,
+) -> Callable:
     """Wrap a trained PyTorch forecaster as a backtest forecaster ``(history, horizon) -> forecasts``.
 
     The model is *not* refitted at each origin: it was trained once on the data before the first
@@ -266,28 +310,40 @@ def torch_forecaster(model: torch.nn.Module, input_length: int, scaler, *, recur
     if difference is not None:
         difference = check_int(difference, "difference", minimum=1)
     if covariates is not None and not isinstance(covariates, pd.DataFrame):
-        raise TypeError(f"covariates must be a pandas DataFrame indexed like the series, got {type(covariates).__name__}")
+        raise TypeError(
+            f"covariates must be a pandas DataFrame indexed like the series, got {type(covariates).__name__}"
+        )
     if recursive and covariates is not None:
-        raise ValueError("recursive=True needs the covariates' future values; use a direct model with covariates")
+        raise ValueError(
+            "recursive=True needs the covariates' future values; use a direct model with covariates"
+        )
     lag = difference or 0
 
     def forecast(history: pd.Series, horizon: int) -> np.ndarray:
         if len(history) < input_length + lag:
-            raise ValueError(f"history has {len(history)} values, the model needs {input_length + lag}")
+            raise ValueError(
+                f"history has {len(history)} values, the model needs {input_length + lag}"
+            )
         levels = history.to_numpy(dtype=np.float64)  # (T,)
         target = levels[lag:] - levels[:-lag] if lag else levels  # what the model was trained on
         window = target[-input_length:, None]  # (L, 1)
         if covariates is not None:
             days = history.index[-input_length:]  # the window's own steps: nothing after the origin
-            window = np.column_stack([window, covariates.loc[days].to_numpy(dtype=np.float64)])  # (L, F)
+            window = np.column_stack(
+                [window, covariates.loc[days].to_numpy(dtype=np.float64)]
+            )  # (L, F)
         x = torch.as_tensor(scaler.transform(window), dtype=torch.float32)[None]  # (1, L, F)
         if recursive:
             scaled = recursive_forecast(model, x, horizon, device=device)[0]  # (horizon,)
         else:
             scaled = predict(model, x, device=device)[0]  # (model horizon,)
             if len(scaled) < horizon:
-                raise ValueError(f"the model forecasts {len(scaled)} steps but the task needs horizon={horizon}")
-        values = inverse_transform_column(scaled[:horizon], scaler)  # (horizon,) in the target's units
+                raise ValueError(
+                    f"the model forecasts {len(scaled)} steps but the task needs horizon={horizon}"
+                )
+        values = inverse_transform_column(
+            scaled[:horizon], scaler
+        )  # (horizon,) in the target's units
         if not lag:
             return values
         out = list(levels[-lag:])

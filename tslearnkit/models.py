@@ -33,10 +33,14 @@ def _check_dropout(dropout, num_layers: int) -> float:
 
 def _check_input(x, input_size: int) -> None:
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor of shape (batch, time, features), got {type(x).__name__}")
+        raise TypeError(
+            f"x must be a torch.Tensor of shape (batch, time, features), got {type(x).__name__}"
+        )
     if x.ndim != 3 or x.shape[-1] != input_size:
         hint = " (add a features axis with x.unsqueeze(-1))" if x.ndim == 2 else ""
-        raise ValueError(f"x must have shape (batch, time, {input_size}), got {tuple(x.shape)}{hint}")
+        raise ValueError(
+            f"x must have shape (batch, time, {input_size}), got {tuple(x.shape)}{hint}"
+        )
 
 
 def _check_bool(value, name: str) -> bool:
@@ -72,8 +76,16 @@ class RNNForecaster(nn.Module):
     (4, 2)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, horizon: int = 1, num_layers: int = 1,
-                 cell: str = "lstm", dropout: float = 0.0, bidirectional: bool = False):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        horizon: int = 1,
+        num_layers: int = 1,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+    ):
         super().__init__()
         if not isinstance(cell, str) or cell.lower() not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
@@ -87,18 +99,28 @@ class RNNForecaster(nn.Module):
             "bidirectional": _check_bool(bidirectional, "bidirectional"),
         }
         c = self.config
-        self.rnn = CELLS[c["cell"]](c["input_size"], c["hidden_size"], c["num_layers"], batch_first=True,
-                                    dropout=c["dropout"], bidirectional=c["bidirectional"])
+        self.rnn = CELLS[c["cell"]](
+            c["input_size"],
+            c["hidden_size"],
+            c["num_layers"],
+            batch_first=True,
+            dropout=c["dropout"],
+            bidirectional=c["bidirectional"],
+        )
         self.head = nn.Linear(c["hidden_size"] * (2 if bidirectional else 1), c["horizon"])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Forecast ``horizon`` steps from each window: ``x`` ``(B, L, F)`` to ``(B, horizon)``."""
         _check_input(x, self.config["input_size"])
-        out, _ = self.rnn(x)  # (B, L, H), or (B, L, 2H) if bidirectional: the state after every step
+        out, _ = self.rnn(
+            x
+        )  # (B, L, H), or (B, L, 2H) if bidirectional: the state after every step
         H = self.config["hidden_size"]
         last = out[:, -1, :H]  # (B, H): the forward state after the last input step
         if self.config["bidirectional"]:
-            first = out[:, 0, H:]  # (B, H): the backward state after reading the window back to its start
+            first = out[
+                :, 0, H:
+            ]  # (B, H): the backward state after reading the window back to its start
             last = torch.cat([last, first], dim=1)  # (B, 2H)
         return self.head(last)  # (B, horizon)
 
@@ -127,7 +149,7 @@ class GRUCell(nn.Module):
         super().__init__()
         F = check_int(input_size, "input_size", minimum=1)
         H = self.hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
-        bound = H ** -0.5  # nn.GRU's initialisation: uniform(-1/sqrt(H), 1/sqrt(H))
+        bound = H**-0.5  # nn.GRU's initialisation: uniform(-1/sqrt(H), 1/sqrt(H))
         self.weight_ih = nn.Parameter(torch.empty(3 * H, F).uniform_(-bound, bound))
         self.weight_hh = nn.Parameter(torch.empty(3 * H, H).uniform_(-bound, bound))
         self.bias_ih = nn.Parameter(torch.empty(3 * H).uniform_(-bound, bound))
@@ -155,8 +177,10 @@ class GRUCell(nn.Module):
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             source = getattr(gru, f"{name}_l{layer}")
             if source.shape != getattr(self, name).shape:
-                raise ValueError(f"{name} has shape {tuple(source.shape)} in the GRU, "
-                                 f"{tuple(getattr(self, name).shape)} in this cell")
+                raise ValueError(
+                    f"{name} has shape {tuple(source.shape)} in the GRU, "
+                    f"{tuple(getattr(self, name).shape)} in this cell"
+                )
             getattr(self, name).copy_(source)
         return self
 
@@ -223,14 +247,27 @@ class Seq2SeqForecaster(nn.Module):
 
     accepts_target = True  # fit() passes the target during training, for teacher forcing
 
-    def __init__(self, input_size: int, hidden_size: int, horizon: int, num_layers: int = 1,
-                 dropout: float = 0.0, attention: str | None = None, teacher_forcing: float = 0.5):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        horizon: int,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        attention: str | None = None,
+        teacher_forcing: float = 0.5,
+    ):
         super().__init__()
         if attention not in ATTENTION:
             raise ValueError(f"attention must be one of {list(ATTENTION)}, got {attention!r}")
-        if isinstance(teacher_forcing, bool) or not isinstance(teacher_forcing, numbers.Real) \
-                or not 0 <= teacher_forcing <= 1:
-            raise ValueError(f"teacher_forcing must be a probability in [0, 1], got {teacher_forcing!r}")
+        if (
+            isinstance(teacher_forcing, bool)
+            or not isinstance(teacher_forcing, numbers.Real)
+            or not 0 <= teacher_forcing <= 1
+        ):
+            raise ValueError(
+                f"teacher_forcing must be a probability in [0, 1], got {teacher_forcing!r}"
+            )
         self.config = {
             "input_size": check_int(input_size, "input_size", minimum=1),
             "hidden_size": check_int(hidden_size, "hidden_size", minimum=1),
@@ -241,9 +278,13 @@ class Seq2SeqForecaster(nn.Module):
             "teacher_forcing": float(teacher_forcing),
         }
         H, layers = hidden_size, num_layers
-        self.encoder = nn.GRU(input_size, H, layers, batch_first=True, dropout=self.config["dropout"])
+        self.encoder = nn.GRU(
+            input_size, H, layers, batch_first=True, dropout=self.config["dropout"]
+        )
         decoder_input = 1 + (H if attention == "bahdanau" else 0)  # previous value (+ context)
-        self.decoder = nn.GRU(decoder_input, H, layers, batch_first=True, dropout=self.config["dropout"])
+        self.decoder = nn.GRU(
+            decoder_input, H, layers, batch_first=True, dropout=self.config["dropout"]
+        )
         if attention == "bahdanau":
             self.query = nn.Linear(H, H, bias=False)
             self.key = nn.Linear(H, H)
@@ -272,8 +313,10 @@ class Seq2SeqForecaster(nn.Module):
         _check_input(x, c["input_size"])
         forcing = self.training and target is not None and c["teacher_forcing"] > 0
         if target is not None and tuple(target.shape) != (x.shape[0], c["horizon"]):
-            raise ValueError(f"target must have shape (batch, horizon) = ({x.shape[0]}, {c['horizon']}), "
-                             f"got {tuple(target.shape)}: the decoder forecasts horizon={c['horizon']} steps")
+            raise ValueError(
+                f"target must have shape (batch, horizon) = ({x.shape[0]}, {c['horizon']}), "
+                f"got {tuple(target.shape)}: the decoder forecasts horizon={c['horizon']} steps"
+            )
         enc, h = self.encoder(x)  # enc: (B, L, H); h: (layers, B, H)
         keys = self.key(enc) if c["attention"] else None  # (B, L, H)
         previous = x[:, -1, :1]  # (B, 1): the last observed target value
@@ -281,7 +324,9 @@ class Seq2SeqForecaster(nn.Module):
         for t in range(c["horizon"]):
             step_input = previous
             if c["attention"] == "bahdanau":
-                context, w = self._attend(h[-1], enc, keys)  # scored with the previous decoder state
+                context, w = self._attend(
+                    h[-1], enc, keys
+                )  # scored with the previous decoder state
                 step_input = torch.cat([previous, context], dim=1)  # (B, 1 + H)
             out, h = self.decoder(step_input[:, None], h)  # out: (B, 1, H)
             state = out[:, 0]  # (B, H)
@@ -296,7 +341,9 @@ class Seq2SeqForecaster(nn.Module):
                 previous = target[:, t : t + 1]  # teacher forcing: the true value
             else:
                 previous = y_t  # its own forecast, as at prediction time
-        self.attention_weights = torch.stack(weights, dim=1).detach() if weights else None  # (B, horizon, L)
+        self.attention_weights = (
+            torch.stack(weights, dim=1).detach() if weights else None
+        )  # (B, horizon, L)
         return torch.cat(outputs, dim=1)  # (B, horizon)
 
 

@@ -32,16 +32,16 @@ __all__ = [
 def _split_size(size, name: str, n: int) -> int:
     """A split size given as a fraction in [0, 1) or a count >= 0, as a count of time steps."""
     if isinstance(size, bool) or not isinstance(size, numbers.Real):
-        raise TypeError(f"{name} must be a fraction in [0, 1) or a count of time steps, got {describe(size)}")
+        raise TypeError(
+            f"{name} must be a fraction in [0, 1) or a count of time steps, got {describe(size)}"
+        )
     if isinstance(size, numbers.Integral):
         if size < 0:
             raise ValueError(f"{name} must be a count >= 0 or a fraction in [0, 1), got {size}")
         return int(size)
     size = float(size)
     if not 0.0 <= size < 1.0:
-        raise ValueError(
-            f"{name} must be a fraction in [0, 1) (or an integer count), got {size}"
-        )
+        raise ValueError(f"{name} must be a fraction in [0, 1) (or an integer count), got {size}")
     return int(round(size * n))
 
 
@@ -51,7 +51,9 @@ def _length(data, name: str) -> int:
         return len(data)
     if isinstance(data, (np.ndarray, torch.Tensor)):
         if data.ndim == 0:
-            raise ValueError(f"{name} must have a time axis, got a 0-dimensional {type(data).__name__}")
+            raise ValueError(
+                f"{name} must have a time axis, got a 0-dimensional {type(data).__name__}"
+            )
         return int(data.shape[0])
     raise TypeError(
         f"{name} must be a pandas Series or DataFrame, a numpy array or a torch tensor, "
@@ -162,7 +164,9 @@ def _as_tensor_2d(data, name: str, dtype: torch.dtype) -> torch.Tensor:
     return torch.as_tensor(array, dtype=dtype)
 
 
-def make_windows(data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32):
+def make_windows(
+    data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32
+):
     """Cut a series into overlapping input windows and the values that follow each one.
 
     ``X[i]`` is ``data[i*stride : i*stride + input_length]`` (all features) and ``y[i]`` the next
@@ -228,7 +232,9 @@ class WindowDataset(Dataset):
     (5, (4, 1), [4.0, 5.0])
     """
 
-    def __init__(self, data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32):
+    def __init__(
+        self, data, input_length: int, horizon: int = 1, stride: int = 1, *, dtype=torch.float32
+    ):
         self.X, self.y = make_windows(data, input_length, horizon, stride, dtype=dtype)
 
     def __len__(self) -> int:
@@ -265,10 +271,14 @@ def inverse_transform_column(values, scaler, column: int = 0) -> np.ndarray:
     """
     n_features = getattr(scaler, "n_features_in_", None)
     if n_features is None or not hasattr(scaler, "inverse_transform"):
-        raise TypeError(f"scaler must be a fitted scikit-learn transformer, got {type(scaler).__name__}")
+        raise TypeError(
+            f"scaler must be a fitted scikit-learn transformer, got {type(scaler).__name__}"
+        )
     column = check_int(column, "column", minimum=0)
     if column >= n_features:
-        raise ValueError(f"column must be < {n_features} (the scaler's number of features), got {column}")
+        raise ValueError(
+            f"column must be < {n_features} (the scaler's number of features), got {column}"
+        )
     array = as_float_array(values, "values")
     full = np.zeros((array.size, n_features))
     full[:, column] = array.reshape(-1)
@@ -342,9 +352,13 @@ def pad_sequences(sequences, padding_value: float = 0.0, *, dtype=torch.float32)
     tensors = [_as_tensor_2d(s, f"sequences[{i}]", dtype) for i, s in enumerate(sequences)]
     n_features = {t.shape[1] for t in tensors}
     if len(n_features) > 1:
-        raise ValueError(f"sequences must all have the same number of features, got {sorted(n_features)}")
+        raise ValueError(
+            f"sequences must all have the same number of features, got {sorted(n_features)}"
+        )
     lengths = torch.tensor([t.shape[0] for t in tensors], dtype=torch.int64)
-    padded = torch.nn.utils.rnn.pad_sequence(tensors, batch_first=True, padding_value=float(padding_value))
+    padded = torch.nn.utils.rnn.pad_sequence(
+        tensors, batch_first=True, padding_value=float(padding_value)
+    )
     return padded, lengths  # (B, L_max, F), (B,)
 
 
@@ -398,7 +412,9 @@ def znormalize(X, eps: float = 1e-8):
             f"{array.ndim} dimensions with shape {array.shape}"
         )
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"X is empty (shape {array.shape}); it needs at least one series of length >= 1")
+        raise ValueError(
+            f"X is empty (shape {array.shape}); it needs at least one series of length >= 1"
+        )
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
         raise ValueError(f"eps must be a positive number, got {eps!r}")
     if np.isinf(array).any():

@@ -30,7 +30,9 @@ class History:
     """What :func:`fit` measured, one entry per completed epoch."""
 
     train_loss: list[float] = field(default_factory=list)  # mean training loss per sample
-    val_loss: list[float] = field(default_factory=list)  # mean validation loss (empty without a val_loader)
+    val_loss: list[float] = field(
+        default_factory=list
+    )  # mean validation loss (empty without a val_loader)
     epoch_time: list[float] = field(default_factory=list)  # seconds per epoch
     best_epoch: int | None = None  # 1-based epoch whose weights the model holds at the end
     stopped_early: bool = False  # patience ran out
@@ -39,16 +41,29 @@ class History:
 
 def _check_loader(loader, name: str) -> None:
     if not hasattr(loader, "__iter__"):
-        raise TypeError(f"{name} must be an iterable of (x, y) batches such as a DataLoader, got {type(loader).__name__}")
+        raise TypeError(
+            f"{name} must be an iterable of (x, y) batches such as a DataLoader, got {type(loader).__name__}"
+        )
     try:
         empty = len(loader) == 0
     except TypeError:
         empty = False
     if empty:
-        raise ValueError(f"{name} is empty: it yields no batches (is the dataset shorter than one window?)")
+        raise ValueError(
+            f"{name} is empty: it yields no batches (is the dataset shorter than one window?)"
+        )
 
 
-def _run_epoch(model, loader, loss_fn, device, optimizer=None, clip_grad_norm=None, epoch=0, name="train_loader"):
+def _run_epoch(
+    model,
+    loader,
+    loss_fn,
+    device,
+    optimizer=None,
+    clip_grad_norm=None,
+    epoch=0,
+    name="train_loader",
+):
     """Mean loss per sample over one pass; trains if an optimizer is given."""
     total, count = 0.0, 0
     for batch, (x, y) in enumerate(loader, start=1):
@@ -76,9 +91,20 @@ def _run_epoch(model, loader, loss_fn, device, optimizer=None, clip_grad_norm=No
     return total / count
 
 
-def fit(model: nn.Module, train_loader, val_loader=None, *, epochs: int, lr: float = 1e-3,
-        patience: int | None = None, device=None, loss_fn=None, optimizer=None,
-        clip_grad_norm: float | None = None, progress: bool = True) -> History:
+def fit(
+    model: nn.Module,
+    train_loader,
+    val_loader=None,
+    *,
+    epochs: int,
+    lr: float = 1e-3,
+    patience: int | None = None,
+    device=None,
+    loss_fn=None,
+    optimizer=None,
+    clip_grad_norm: float | None = None,
+    progress: bool = True,
+) -> History:
     """Train ``model`` on ``(x, y)`` batches with Adam and MSE unless told otherwise.
 
     Parameters
@@ -123,8 +149,12 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, epochs: int, lr: flo
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     if patience is not None:
         patience = check_int(patience, "patience", minimum=1)
-    if clip_grad_norm is not None and (not isinstance(clip_grad_norm, numbers.Real) or not clip_grad_norm > 0):
-        raise ValueError(f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}")
+    if clip_grad_norm is not None and (
+        not isinstance(clip_grad_norm, numbers.Real) or not clip_grad_norm > 0
+    ):
+        raise ValueError(
+            f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}"
+        )
     _check_loader(train_loader, "train_loader")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader")
@@ -150,8 +180,10 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, epochs: int, lr: flo
                     score = _run_epoch(model, val_loader, loss_fn, device, name="val_loader")
                 history.val_loss.append(score)
             history.epoch_time.append(time.perf_counter() - start)
-            bar.set_postfix(train=f"{history.train_loss[-1]:.4g}",
-                            **({"val": f"{score:.4g}"} if val_loader is not None else {}))
+            bar.set_postfix(
+                train=f"{history.train_loss[-1]:.4g}",
+                **({"val": f"{score:.4g}"} if val_loader is not None else {}),
+            )
             if score < best_loss:
                 best_loss, waited, history.best_epoch = score, 0, epoch
                 best_state = copy.deepcopy(model.state_dict())
@@ -162,8 +194,10 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, epochs: int, lr: flo
                     break
     except KeyboardInterrupt:
         history.interrupted = True
-        print(f"Training interrupted after {len(history.train_loss)} epochs; "
-              f"keeping the weights of epoch {history.best_epoch}.")
+        print(
+            f"Training interrupted after {len(history.train_loss)} epochs; "
+            f"keeping the weights of epoch {history.best_epoch}."
+        )
     finally:
         bar.close()
         if best_state is not None:
@@ -212,7 +246,9 @@ def predict(model: nn.Module, X, *, batch_size: int = 1024, device=None) -> torc
     return torch.cat(outputs)
 
 
-def recursive_forecast(model: nn.Module, window, steps: int, future_covariates=None, *, device=None) -> torch.Tensor:
+def recursive_forecast(
+    model: nn.Module, window, steps: int, future_covariates=None, *, device=None
+) -> torch.Tensor:
     """Forecast ``steps`` ahead with a one-step model by feeding each forecast back as input.
 
     Parameters
@@ -230,7 +266,9 @@ def recursive_forecast(model: nn.Module, window, steps: int, future_covariates=N
     """
     steps = check_int(steps, "steps", minimum=1)
     if not isinstance(window, torch.Tensor):
-        raise TypeError(f"window must be a torch.Tensor of shape (L, F) or (B, L, F), got {type(window).__name__}")
+        raise TypeError(
+            f"window must be a torch.Tensor of shape (L, F) or (B, L, F), got {type(window).__name__}"
+        )
     if window.ndim == 2:
         window = window[None]
     if window.ndim != 3:
@@ -238,7 +276,9 @@ def recursive_forecast(model: nn.Module, window, steps: int, future_covariates=N
     B, _, F = window.shape
     if F > 1:
         if future_covariates is None:
-            raise ValueError(f"window has {F} features: pass future_covariates of shape (steps, {F - 1})")
+            raise ValueError(
+                f"window has {F} features: pass future_covariates of shape (steps, {F - 1})"
+            )
         future_covariates = torch.as_tensor(future_covariates, dtype=window.dtype)
         if future_covariates.ndim == 2:
             future_covariates = future_covariates[None].expand(B, -1, -1)
@@ -255,7 +295,9 @@ def recursive_forecast(model: nn.Module, window, steps: int, future_covariates=N
         for t in range(steps):
             y_next = model(current)[:, :1]  # (B, 1): the next value of the target
             forecasts.append(y_next)
-            step = y_next if F == 1 else torch.cat([y_next, future_covariates[:, t].to(device)], dim=1)
+            step = (
+                y_next if F == 1 else torch.cat([y_next, future_covariates[:, t].to(device)], dim=1)
+            )
             current = torch.cat([current[:, 1:], step[:, None, :]], dim=1)  # slide: (B, L, F)
     return torch.cat(forecasts, dim=1).cpu()  # (B, steps)
 
@@ -264,9 +306,13 @@ def save_checkpoint(model: nn.Module, path) -> Path:
     """Save a model with a ``config`` (such as :class:`~tslearnkit.models.RNNForecaster`): its weights and its arguments."""
     config = getattr(model, "config", None)
     if not isinstance(config, dict):
-        raise TypeError(f"model must have a config dict (a tslearnkit model), got {type(model).__name__}")
+        raise TypeError(
+            f"model must have a config dict (a tslearnkit model), got {type(model).__name__}"
+        )
     path = Path(path)
-    torch.save({"class": type(model).__name__, "config": config, "state_dict": model.state_dict()}, path)
+    torch.save(
+        {"class": type(model).__name__, "config": config, "state_dict": model.state_dict()}, path
+    )
     return path
 
 
@@ -278,7 +324,9 @@ def load_checkpoint(path, map_location="cpu") -> nn.Module:
     checkpoint = torch.load(Path(path), map_location=map_location, weights_only=True)
     cls = getattr(models, checkpoint.get("class", ""), None)
     if cls is None:
-        raise ValueError(f"{path} holds a {checkpoint.get('class')!r}, which is not a tslearnkit model")
+        raise ValueError(
+            f"{path} holds a {checkpoint.get('class')!r}, which is not a tslearnkit model"
+        )
     model = cls(**checkpoint["config"])
     model.load_state_dict(checkpoint["state_dict"])
     return model.to(map_location).eval()

@@ -1,5 +1,6 @@
-"""Small helpers every chapter uses: pick the device, seed everything for repeatable runs, and
-check that the installed package is the one a chapter was written for."""
+"""Small helpers every chapter uses: pick the device, seed everything for repeatable runs, check
+that the installed package is the one a chapter was written for, and glue the numbers the prose
+quotes (without Sphinx, so that running a chapter needs only the light ``[notebooks]`` extra)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import torch
 
 from ._validation import check_int
 
-__all__ = ["VersionMismatchWarning", "check_version", "get_device", "seed_everything"]
+__all__ = [
+    "VersionMismatchWarning",
+    "check_version",
+    "get_device",
+    "glue",
+    "glue_values",
+    "seed_everything",
+]
 
 
 def get_device(prefer: str | None = None) -> torch.device:
@@ -35,13 +43,16 @@ def get_device(prefer: str | None = None) -> torch.device:
     """
     available = {
         "cuda": torch.cuda.is_available(),
-        "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
+        "mps": getattr(torch.backends, "mps", None) is not None
+        and torch.backends.mps.is_available(),
         "cpu": True,
     }
     if prefer is None:
         return torch.device(next(name for name, ok in available.items() if ok))
     if not isinstance(prefer, str):
-        raise TypeError(f"prefer must be a string such as 'cuda' or 'cpu', got {type(prefer).__name__}")
+        raise TypeError(
+            f"prefer must be a string such as 'cuda' or 'cpu', got {type(prefer).__name__}"
+        )
     if prefer not in available:
         raise ValueError(f"prefer must be one of {sorted(available)} or None, got {prefer!r}")
     if not available[prefer]:
@@ -118,9 +129,13 @@ def check_version(written_for: str) -> bool:
     from . import __version__
 
     if not isinstance(written_for, str):
-        raise TypeError(f"written_for must be a version string such as '0.1', got {type(written_for).__name__}")
+        raise TypeError(
+            f"written_for must be a version string such as '0.1', got {type(written_for).__name__}"
+        )
     if not re.fullmatch(r"\d+\.\d+(\.\d+)?", written_for):
-        raise ValueError(f"written_for must look like 'MAJOR.MINOR' or 'MAJOR.MINOR.PATCH', got {written_for!r}")
+        raise ValueError(
+            f"written_for must look like 'MAJOR.MINOR' or 'MAJOR.MINOR.PATCH', got {written_for!r}"
+        )
     wanted = written_for.split(".")
     if __version__.split(".")[: len(wanted)] == wanted:
         return True
@@ -128,8 +143,78 @@ def check_version(written_for: str) -> bool:
     warnings.warn(
         f"This chapter was written for tslearnkit {written_for}, but tslearnkit {__version__} is "
         f"installed: its code may fail and its numbers may differ from the book's. Install the "
-        f"chapter's version with:  pip install \"tslearnkit=={pin}\"",
+        f'chapter\'s version with:  pip install "tslearnkit=={pin}"',
         VersionMismatchWarning,
         stacklevel=2,
     )
     return False
+
+
+# The MIME prefix under which myst-nb stores a value glued with display=False (papermill's).
+_GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, value, display: bool = True) -> None:
+    """Store ``value`` in the notebook's outputs under ``name``, for the prose to quote.
+
+    The same output as ``myst_nb.glue`` (the book inserts it with ``{glue}`name```), made
+    without importing myst-nb, whose Sphinx dependencies a reader running a chapter does not
+    need. Chapters use it in hidden cells, through :func:`glue_values`.
+
+    Parameters
+    ----------
+    name : str
+        The key the prose refers to: letters, digits, ``_``, ``.`` and ``-``.
+    value : object
+        Anything IPython can display; numbers are formatted by the prose (``{glue:text}`key:.2f```).
+    display : bool, default True
+        Also show the value in the cell's output.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if not re.fullmatch(r"[\w.-]+", name):
+        raise ValueError(f"name must be made of letters, digits, '_', '.' and '-', got {name!r}")
+    if not isinstance(display, bool):
+        raise TypeError(f"display must be True or False, got {display!r}")
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as ipython_display
+
+    bundle, metadata = format_display_data(value)
+    prefix = "" if display else _GLUE_PREFIX
+    metadata = dict(metadata, scrapbook={"name": name, "mime_prefix": prefix})
+    ipython_display(
+        {prefix + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata
+    )
+
+
+def glue_values(values: dict | None = None, /, **named) -> list[str]:
+    """Glue several values at once, none of them shown: the helper of the chapters' hidden cells.
+
+    Parameters
+    ----------
+    values : dict, optional
+        ``{name: value}``, for keys built in a loop (``{f"{task}_mase": ...}``).
+    **named
+        ``name=value`` pairs.
+
+    Returns
+    -------
+    list of str
+        The names glued, in order.
+
+    Examples
+    --------
+    >>> glue_values({"co2_horizon": 12}, co2_season=12)  # doctest: +SKIP
+    ['co2_horizon', 'co2_season']
+    """
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise TypeError(f"values must be a dict of name -> value, got {type(values).__name__}")
+    both = set(values) & set(named)
+    if both:
+        raise ValueError(f"values and the keyword arguments both give {sorted(both)}")
+    items = {**values, **named}
+    for name, value in items.items():
+        glue(name, value, display=False)
+    return list(items)

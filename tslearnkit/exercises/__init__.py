@@ -15,7 +15,14 @@ import numpy as np
 
 from .._validation import describe as _describe_array
 
-__all__ = ["ExerciseFeedback", "as_number", "describe_answer", "passed", "require", "require_function"]
+__all__ = [
+    "ExerciseFeedback",
+    "as_number",
+    "describe_answer",
+    "passed",
+    "require",
+    "require_function",
+]
 
 
 class ExerciseFeedback(AssertionError):
@@ -58,6 +65,8 @@ def as_number(value, what: str) -> float:
         value = np.asarray(value).item()
     elif hasattr(value, "numel") and value.numel() == 1:  # a one-element torch tensor
         value = value.item()
-    require(isinstance(value, numbers.Real) and not isinstance(value, bool),
-            f"{what} must return one number, got {describe_answer(value)}")
+    require(
+        isinstance(value, numbers.Real) and not isinstance(value, bool),
+        f"{what} must return one number, got {describe_answer(value)}",
+    )
     return float(value)

@@ -27,7 +27,12 @@ from torch import nn
 from ..training import recursive_forecast
 from . import ExerciseFeedback, passed, require, require_function
 
-__all__ = ["check_forecaster", "check_parameter_count", "check_recursive_forecast", "check_best_lag"]
+__all__ = [
+    "check_forecaster",
+    "check_parameter_count",
+    "check_recursive_forecast",
+    "check_best_lag",
+]
 
 
 def _positive_int(value, name: str) -> int:
@@ -41,8 +46,15 @@ def _model_device(model: nn.Module) -> torch.device:
     return parameter.device if parameter is not None else torch.device("cpu")
 
 
-def _lstm_count(input_size: int, hidden_size: int, horizon: int, gates: int = 4, biases: int = 2,
-                head_bias: bool = True, layers: int = 1) -> int:
+def _lstm_count(
+    input_size: int,
+    hidden_size: int,
+    horizon: int,
+    gates: int = 4,
+    biases: int = 2,
+    head_bias: bool = True,
+    layers: int = 1,
+) -> int:
     """Parameters of ``layers`` stacked recurrent layers with ``gates`` gates and a linear head."""
     F, H = input_size, hidden_size
     rnn = gates * (H * F + H * H + biases * H) + (layers - 1) * gates * (H * H + H * H + biases * H)
@@ -58,10 +70,15 @@ def _run(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         hint = ""
         if "input_size" in str(err) or "input.size(-1)" in str(err):
             hint = f": the LSTM's input_size must be the number of features per step, F = {x.shape[-1]}"
-        raise ExerciseFeedback(f"your model raised {type(err).__name__} on a batch of shape {tuple(x.shape)} "
-                               f"= (B, L, F){hint}: {err}") from err
-    require(isinstance(out, torch.Tensor), f"your model must return a tensor of forecasts, got {type(out).__name__} "
-            "(nn.LSTM returns (out, (h_n, c_n)): unpack it before the head)")
+        raise ExerciseFeedback(
+            f"your model raised {type(err).__name__} on a batch of shape {tuple(x.shape)} "
+            f"= (B, L, F){hint}: {err}"
+        ) from err
+    require(
+        isinstance(out, torch.Tensor),
+        f"your model must return a tensor of forecasts, got {type(out).__name__} "
+        "(nn.LSTM returns (out, (h_n, c_n)): unpack it before the head)",
+    )
     return out
 
 
@@ -100,42 +117,80 @@ def check_forecaster(model: nn.Module, input_size: int, hidden_size: int, horizo
     try:
         out = _run(model, x)
         shape = tuple(out.shape)
-        require(shape != (L, horizon), f"your output has shape {shape}: one row per time step of the window "
-                f"(L = {L}), not per window (B = {B}). Without batch_first=True, nn.LSTM reads (L, B, F), and "
-                "out[-1] indexes the first axis: pass batch_first=True and take out[:, -1]")
-        require(shape != (B, L, horizon), f"your output has shape {shape} = (B, L, horizon): the head ran at every "
-                "time step. Take the state after the last step, out[:, -1] of shape (B, H), before the head")
-        require(not (horizon > 1 and shape == (B, 1)), f"your output has shape {shape}: one value per window, but "
-                f"the model must forecast horizon = {horizon} steps at once: the head is "
-                f"nn.Linear(hidden_size, {horizon})")
-        require(shape != (B,), f"your output has shape {shape}: keep the horizon axis, (B, {horizon})")
-        require(shape == (B, horizon), f"your output has shape {shape} for a batch of shape {(B, L, F)}; "
-                f"expected (B, horizon) = {(B, horizon)}")
-        alone = torch.cat([_run(model, x[:1]), _run(model, x[-1:])])  # the first and the last window alone
-        require(torch.allclose(alone, out[[0, -1]], atol=1e-5), "the forecast of a window changes when the other "
-                "windows of its batch change: the LSTM reads the batch axis as time and mixes the windows. Pass "
-                "batch_first=True (the input is (B, L, F)) and take out[:, -1]")
+        require(
+            shape != (L, horizon),
+            f"your output has shape {shape}: one row per time step of the window "
+            f"(L = {L}), not per window (B = {B}). Without batch_first=True, nn.LSTM reads (L, B, F), and "
+            "out[-1] indexes the first axis: pass batch_first=True and take out[:, -1]",
+        )
+        require(
+            shape != (B, L, horizon),
+            f"your output has shape {shape} = (B, L, horizon): the head ran at every "
+            "time step. Take the state after the last step, out[:, -1] of shape (B, H), before the head",
+        )
+        require(
+            not (horizon > 1 and shape == (B, 1)),
+            f"your output has shape {shape}: one value per window, but "
+            f"the model must forecast horizon = {horizon} steps at once: the head is "
+            f"nn.Linear(hidden_size, {horizon})",
+        )
+        require(
+            shape != (B,), f"your output has shape {shape}: keep the horizon axis, (B, {horizon})"
+        )
+        require(
+            shape == (B, horizon),
+            f"your output has shape {shape} for a batch of shape {(B, L, F)}; "
+            f"expected (B, horizon) = {(B, horizon)}",
+        )
+        alone = torch.cat(
+            [_run(model, x[:1]), _run(model, x[-1:])]
+        )  # the first and the last window alone
+        require(
+            torch.allclose(alone, out[[0, -1]], atol=1e-5),
+            "the forecast of a window changes when the other "
+            "windows of its batch change: the LSTM reads the batch axis as time and mixes the windows. Pass "
+            "batch_first=True (the input is (B, L, F)) and take out[:, -1]",
+        )
         changed = x.clone()
         changed[:, -1] += 1.0  # a different last step in every window
-        require(not torch.allclose(_run(model, changed), out, atol=1e-6), "your forecasts do not change when the last "
-                "step of each window changes: the head must read out[:, -1], the state after the last step "
-                "(out[:, 0] is the state after the first)")
+        require(
+            not torch.allclose(_run(model, changed), out, atol=1e-6),
+            "your forecasts do not change when the last "
+            "step of each window changes: the head must read out[:, -1], the state after the last step "
+            "(out[:, 0] is the state after the first)",
+        )
     finally:
         model.train(was_training)
     count = sum(p.numel() for p in model.parameters())
     right = _lstm_count(F, H, horizon)
     if count != right:
         known = [
-            (_lstm_count(F, H, horizon, gates=3), "that is the count of a GRU (3 gates): use nn.LSTM"),
-            (_lstm_count(F, H, horizon, layers=2), "that is the count of two stacked layers: use num_layers=1"),
-            (_lstm_count(F, H, 1), f"the head forecasts 1 step: use nn.Linear(hidden_size, {horizon})"),
+            (
+                _lstm_count(F, H, horizon, gates=3),
+                "that is the count of a GRU (3 gates): use nn.LSTM",
+            ),
+            (
+                _lstm_count(F, H, horizon, layers=2),
+                "that is the count of two stacked layers: use num_layers=1",
+            ),
+            (
+                _lstm_count(F, H, 1),
+                f"the head forecasts 1 step: use nn.Linear(hidden_size, {horizon})",
+            ),
         ]
         for value, feedback in known:
-            require(count != value, f"your model has {count} parameters, {right} expected: {feedback}")
-        require(False, f"your model has {count} parameters; one LSTM layer with hidden_size={H} on {F} features "
-                f"and a Linear({H}, {horizon}) head have {right}: check hidden_size and the head's sizes")
-    passed(f"(B, L, F) = {(B, L, F)} gives {shape}, each window forecast on its own from its last step, "
-           f"and the model has the {right} parameters of one LSTM layer and its head.")
+            require(
+                count != value, f"your model has {count} parameters, {right} expected: {feedback}"
+            )
+        require(
+            False,
+            f"your model has {count} parameters; one LSTM layer with hidden_size={H} on {F} features "
+            f"and a Linear({H}, {horizon}) head have {right}: check hidden_size and the head's sizes",
+        )
+    passed(
+        f"(B, L, F) = {(B, L, F)} gives {shape}, each window forecast on its own from its last step, "
+        f"and the model has the {right} parameters of one LSTM layer and its head."
+    )
 
 
 def check_parameter_count(answer, input_size: int, hidden_size: int, horizon: int) -> None:
@@ -159,41 +214,69 @@ def check_parameter_count(answer, input_size: int, hidden_size: int, horizon: in
     horizon = _positive_int(horizon, "horizon")
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or float(answer) != int(answer):
+    if (
+        isinstance(answer, bool)
+        or not isinstance(answer, numbers.Real)
+        or float(answer) != int(answer)
+    ):
         raise TypeError(f"answer must be a whole number of parameters, got {answer!r}")
     answer = int(answer)
     lstm, head = 4 * (H * F + H * H + 2 * H), H * horizon + horizon
     right = lstm + head
     if answer == right:
-        passed(f"{right} parameters: 4 gates × ({H}×{F} input weights + {H}×{H} recurrent weights + "
-               f"2×{H} biases) = {lstm} in the LSTM, and {H}×{horizon} + {horizon} = {head} in the head.")
+        passed(
+            f"{right} parameters: 4 gates × ({H}×{F} input weights + {H}×{H} recurrent weights + "
+            f"2×{H} biases) = {lstm} in the LSTM, and {H}×{horizon} + {horizon} = {head} in the head."
+        )
         return
     mistakes = [
-        (_lstm_count(F, H, horizon, biases=1), "you counted one bias vector per gate; PyTorch's LSTM has two, "
-                                               "bias_ih and bias_hh, so 2 × 4H biases"),
-        (_lstm_count(F, H, horizon, biases=0), "you left out the LSTM's biases: bias_ih and bias_hh, 4H each"),
-        (_lstm_count(F, H, horizon, gates=1), "you counted one set of weights; an LSTM has four gates (input, "
-                                              "forget, cell, output), each with its own weights: multiply by 4"),
+        (
+            _lstm_count(F, H, horizon, biases=1),
+            "you counted one bias vector per gate; PyTorch's LSTM has two, "
+            "bias_ih and bias_hh, so 2 × 4H biases",
+        ),
+        (
+            _lstm_count(F, H, horizon, biases=0),
+            "you left out the LSTM's biases: bias_ih and bias_hh, 4H each",
+        ),
+        (
+            _lstm_count(F, H, horizon, gates=1),
+            "you counted one set of weights; an LSTM has four gates (input, "
+            "forget, cell, output), each with its own weights: multiply by 4",
+        ),
         (_lstm_count(F, H, horizon, gates=3), "that is a GRU (3 gates); an LSTM has 4"),
-        (lstm, f"you left out the head, nn.Linear({H}, {horizon}): {H}×{horizon} weights + {horizon} biases"),
+        (
+            lstm,
+            f"you left out the head, nn.Linear({H}, {horizon}): {H}×{horizon} weights + {horizon} biases",
+        ),
         (lstm + H * horizon, f"the head has a bias too: + {horizon}"),
-        (4 * (H * F + 2 * H) + head, "you left out the recurrent weights weight_hh, H × H per gate: the state "
-                                     "feeds back into every gate"),
+        (
+            4 * (H * F + 2 * H) + head,
+            "you left out the recurrent weights weight_hh, H × H per gate: the state "
+            "feeds back into every gate",
+        ),
         (lstm + H + 1, f"the head has {horizon} outputs, one per step: {H}×{horizon} + {horizon}"),
     ]
     for value, feedback in mistakes:
         require(answer != value, f"{answer} is not it: {feedback}")
-    require(False, f"{answer} is not the number of parameters; count per gate: input weights (H × F), recurrent "
-            "weights (H × H) and two bias vectors (H each), times 4 gates, plus the head's weights and biases. "
-            "Compare with sum(p.numel() for p in model.parameters())")
+    require(
+        False,
+        f"{answer} is not the number of parameters; count per gate: input weights (H × F), recurrent "
+        "weights (H × H) and two bias vectors (H each), times 4 gates, plus the head's weights and biases. "
+        "Compare with sum(p.numel() for p in model.parameters())",
+    )
 
 
 # ----------------------------------------------------------------------------- recursive forecasts
 def _flat(values, name: str) -> np.ndarray:
     if isinstance(values, torch.Tensor):
         values = values.detach().cpu().numpy()
-    if isinstance(values, (str, bytes)) or not isinstance(values, (np.ndarray, list, tuple, pd.Series)):
-        raise TypeError(f"{name} must be an array, list, Series or tensor of numbers, got {type(values).__name__}")
+    if isinstance(values, (str, bytes)) or not isinstance(
+        values, (np.ndarray, list, tuple, pd.Series)
+    ):
+        raise TypeError(
+            f"{name} must be an array, list, Series or tensor of numbers, got {type(values).__name__}"
+        )
     try:
         return np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError):
@@ -239,49 +322,79 @@ def check_recursive_forecast(answer, model: nn.Module, window, future, scaler=No
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(window, torch.Tensor) or window.ndim not in (2, 3) or window.shape[-1] != 1 or (
-            window.ndim == 3 and window.shape[0] != 1):
-        raise TypeError(f"window must be a torch.Tensor of shape (L, 1) or (1, L, 1), got "
-                        f"{tuple(window.shape) if isinstance(window, torch.Tensor) else type(window).__name__}")
+    if (
+        not isinstance(window, torch.Tensor)
+        or window.ndim not in (2, 3)
+        or window.shape[-1] != 1
+        or (window.ndim == 3 and window.shape[0] != 1)
+    ):
+        raise TypeError(
+            f"window must be a torch.Tensor of shape (L, 1) or (1, L, 1), got "
+            f"{tuple(window.shape) if isinstance(window, torch.Tensor) else type(window).__name__}"
+        )
     future = _flat(future, "future")
     steps = future.size
     got = _flat(answer, "answer")
-    require(got.size == steps, f"your answer has {got.size} values; the recursive forecast has one per step: {steps}")
+    require(
+        got.size == steps,
+        f"your answer has {got.size} values; the recursive forecast has one per step: {steps}",
+    )
     device = _model_device(model)
-    window = (window if window.ndim == 3 else window[None]).to(device=device, dtype=torch.float32)  # (1, L, 1)
+    window = (window if window.ndim == 3 else window[None]).to(
+        device=device, dtype=torch.float32
+    )  # (1, L, 1)
     was_training = model.training
     model.eval()
     try:
         right = recursive_forecast(model, window, steps, device=device)[0].numpy()  # (steps,)
         close = lambda a: bool(np.allclose(got, a, rtol=1e-4, atol=1e-4))  # noqa: E731
         if close(right):
-            passed(f"your {steps} forecasts match tslearnkit.training.recursive_forecast: each prediction "
-                   "went back into the window in place of the value it forecast.")
+            passed(
+                f"your {steps} forecasts match tslearnkit.training.recursive_forecast: each prediction "
+                "went back into the window in place of the value it forecast."
+            )
             return
-        truth = torch.as_tensor(future, dtype=torch.float32, device=device).reshape(1, -1, 1)  # (1, steps, 1)
+        truth = torch.as_tensor(future, dtype=torch.float32, device=device).reshape(
+            1, -1, 1
+        )  # (1, steps, 1)
         variants = [
-            (lambda c, y, t: torch.cat([c[:, 1:], truth[:, t : t + 1]], dim=1),
-             "after the first step your forecasts read the actual values of the test period: you appended the "
-             "true value to the window, not your prediction. That is a leak (teacher forcing at test time): "
-             "at the origin the future is unknown, so append y_next"),
-            (lambda c, y, t: c, "every step forecasts from the same window: put each prediction into the window "
-                                "(and drop the oldest value) before the next step"),
-            (lambda c, y, t: torch.cat([c, y[:, None, :]], dim=1),
-             "your window grows by one value each step: also drop the oldest value, window[:, 1:], so that "
-             "the model always reads the last L steps"),
-            (lambda c, y, t: torch.cat([y[:, None, :], c[:, :-1]], dim=1),
-             "you put each prediction at the start of the window; the window is in time order, so the newest "
-             "value goes at the end: torch.cat([window[:, 1:], y_next[:, None, :]], dim=1)"),
+            (
+                lambda c, y, t: torch.cat([c[:, 1:], truth[:, t : t + 1]], dim=1),
+                "after the first step your forecasts read the actual values of the test period: you appended the "
+                "true value to the window, not your prediction. That is a leak (teacher forcing at test time): "
+                "at the origin the future is unknown, so append y_next",
+            ),
+            (
+                lambda c, y, t: c,
+                "every step forecasts from the same window: put each prediction into the window "
+                "(and drop the oldest value) before the next step",
+            ),
+            (
+                lambda c, y, t: torch.cat([c, y[:, None, :]], dim=1),
+                "your window grows by one value each step: also drop the oldest value, window[:, 1:], so that "
+                "the model always reads the last L steps",
+            ),
+            (
+                lambda c, y, t: torch.cat([y[:, None, :], c[:, :-1]], dim=1),
+                "you put each prediction at the start of the window; the window is in time order, so the newest "
+                "value goes at the end: torch.cat([window[:, 1:], y_next[:, None, :]], dim=1)",
+            ),
         ]
         for update, feedback in variants:
             require(not close(_loop(model, window, steps, update)), feedback)
         if scaler is not None:
             from ..preprocessing import inverse_transform_column
 
-            require(not close(inverse_transform_column(right, scaler)), "your forecasts are in the series' units; "
-                    "the exercise asks for the model's scaled units (leave out inverse_transform)")
-        require(False, f"your forecasts differ from the recursive forecast (first values {np.round(got[:3], 4)}): "
-                "predict one step from the window, slide the window by one with the prediction at its end, repeat")
+            require(
+                not close(inverse_transform_column(right, scaler)),
+                "your forecasts are in the series' units; "
+                "the exercise asks for the model's scaled units (leave out inverse_transform)",
+            )
+        require(
+            False,
+            f"your forecasts differ from the recursive forecast (first values {np.round(got[:3], 4)}): "
+            "predict one step from the window, slide the window by one with the prediction at its end, repeat",
+        )
     finally:
         model.train(was_training)
 
@@ -328,19 +441,34 @@ def check_best_lag(best_lag: Callable) -> None:
         try:
             got = best_lag(prediction.copy(), actual.copy(), lags)
         except Exception as err:
-            raise ExerciseFeedback(f"your function raised {type(err).__name__}: {err} (on {case})") from err
+            raise ExerciseFeedback(
+                f"your function raised {type(err).__name__}: {err} (on {case})"
+            ) from err
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
-        require(isinstance(got, (numbers.Real, np.number)) and not isinstance(got, bool),
-                f"your function returned {type(got).__name__}; return the lag alone, an int (on {case})")
-        require(float(got) == int(got), f"your function returned {got}, which is not a whole number: return the lag "
-                "k with the highest correlation (corr.idxmax()), not the correlation itself")
+        require(
+            isinstance(got, (numbers.Real, np.number)) and not isinstance(got, bool),
+            f"your function returned {type(got).__name__}; return the lag alone, an int (on {case})",
+        )
+        require(
+            float(got) == int(got),
+            f"your function returned {got}, which is not a whole number: return the lag "
+            "k with the highest correlation (corr.idxmax()), not the correlation itself",
+        )
         got = int(got)
         if got == true_lag:
             continue
-        require(got != -true_lag, f"your lag has the wrong sign: it returned {got} for {case}. actual.shift(k) "
-                "moves the values k steps later, so on day t it holds day t - k: use shift(k), not shift(-k)")
-        require(got != list(lags).index(true_lag), f"your function returned {got}, the position of the best lag in "
-                f"lags, for {case}: return the lag itself (index a Series by lag and take idxmax)")
+        require(
+            got != -true_lag,
+            f"your lag has the wrong sign: it returned {got} for {case}. actual.shift(k) "
+            "moves the values k steps later, so on day t it holds day t - k: use shift(k), not shift(-k)",
+        )
+        require(
+            got != list(lags).index(true_lag),
+            f"your function returned {got}, the position of the best lag in "
+            f"lags, for {case}: return the lag itself (index a Series by lag and take idxmax)",
+        )
         require(False, f"your function returned {got} for {case}; expected {true_lag}")
-    passed("your function finds the lag of a shifted series, with the right sign, on 3 synthetic cases.")
+    passed(
+        "your function finds the lag of a shifted series, with the right sign, on 3 synthetic cases."
+    )
