@@ -9,17 +9,28 @@ JB     := $(BIN)/jupyter-book
 JB_FLAGS := -W -n --keep-going
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all book test test-unit test-notebooks test-book test-wheel test-browser test-gpu notebooks student clean help
+.PHONY: all book test test-unit test-notebooks test-book test-wheel test-browser test-gpu \
+	notebooks page format student clean help
 all: help
 
 help:
-	@echo "make book   execute the notebooks and build the HTML book into _build/html"
-	@echo "make test   unit tests, doctests, the notebooks under nbval, a build from stored outputs,"
-	@echo "            chapters run from the built wheel (as on Colab), and the built book in Chromium"
-	@echo "make test-gpu  the unit tests and the notebooks under nbval on a CUDA GPU"
-	@echo "make student  write the student editions (no solutions) into _build/student"
-	@echo "make notebooks  re-execute every chapter in place and save its outputs (for authors)"
-	@echo "make clean  remove build outputs (keeps .venv)"
+	@echo "The two commands:"
+	@echo "  make book            execute the notebooks and build the HTML book into _build/html"
+	@echo "  make test            all of the test-* targets below but test-gpu, in that order"
+	@echo "The parts of make test:"
+	@echo "  make test-unit       code formatted (ruff), unit tests, doctests and the book's conventions"
+	@echo "  make test-notebooks  every chapter under nbval, network blocked"
+	@echo "  make test-book       build the book from the notebooks' stored outputs (no execution)"
+	@echo "  make test-wheel      chapters run from the built wheel with only the [notebooks] extra"
+	@echo "  make test-browser    the built book in headless Chromium (after test-book)"
+	@echo "  make test-gpu        the unit tests and the notebooks under nbval on a CUDA GPU"
+	@echo "For authors and teachers:"
+	@echo "  make notebooks       re-execute every chapter in place and save its outputs"
+	@echo "  make page NB=notebooks/03_baselines_and_metrics.ipynb"
+	@echo "                       rebuild one chapter's page from its stored outputs (seconds)"
+	@echo "  make format          format the package, tests, tools and notebooks with ruff"
+	@echo "  make student         write the student editions (no solutions) into _build/student"
+	@echo "  make clean           remove build outputs (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,7 +48,13 @@ book: $(STAMP)
 test: test-unit test-notebooks test-book test-wheel test-browser
 
 test-unit: $(STAMP)
+	$(BIN)/ruff format --check --quiet . || { echo "code is not formatted: run make format"; exit 1; }
 	$(BIN)/python -m pytest -m "not browser" tests tslearnkit
+
+# Formatting: the package at 100 characters, the notebooks at 79 (notebooks/ruff.toml), so that
+# every line of a chapter fits the book's code column.
+format: $(STAMP)
+	$(BIN)/ruff format .
 
 # nbval runs every chapter in a fresh kernel with network access blocked (tests/offline);
 # printed outputs are compared only in cells tagged `nbval-check-output`.
@@ -46,14 +63,22 @@ test-notebooks: $(STAMP)
 
 # Build the book from the notebooks' stored outputs (no execution): a broken page, a missing
 # glue key or a bad cross-reference fails here.
-test-book: $(STAMP)
-	@mkdir -p _build
+test-book: _build/config-stored.yml
 	rm -rf book/generated _build/stored  # a full build: an incremental one can keep stale sidebars
-	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' -e 's|^\(  *book_html:\) book/_ext|\1 $(CURDIR)/book/_ext|' \
-	  _config.yml > _build/config-stored.yml  # local extension paths are relative to the config file
-	grep -q 'execute_notebooks: "off"' _build/config-stored.yml
-	grep -q 'book_html: /' _build/config-stored.yml
 	$(JB) build . $(JB_FLAGS) --config _build/config-stored.yml --path-output _build/stored
+
+# The book's configuration with execution off (build from the stored outputs).
+_build/config-stored.yml: _config.yml $(STAMP)
+	@mkdir -p _build
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 "off"/' -e 's|^\(  *book_html:\) book/_ext|\1 $(CURDIR)/book/_ext|' \
+	  _config.yml > $@  # local extension paths are relative to the config file
+	grep -q 'execute_notebooks: "off"' $@
+	grep -q 'book_html: /' $@
+
+# One chapter's page from its stored outputs, for the edit-and-look loop: _build/page/.../html.
+page: _build/config-stored.yml
+	@test -n "$(NB)" || { echo "usage: make page NB=notebooks/NN_name.ipynb"; exit 1; }
+	$(JB) build $(NB) --config _build/config-stored.yml --path-output _build/page
 
 # Colab parity: build the wheel, install it (not editable) with only its declared dependencies
 # into a fresh venv, and run chapters there under nbval: catches missing data and undeclared deps.

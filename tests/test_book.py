@@ -69,6 +69,17 @@ def test_colab_cell_installs_the_light_extra(nb):
     assert '"tslearnkit[notebooks] @ git+' in source(cells(nb)[0])
 
 
+def test_the_notebooks_extra_is_light():
+    """[notebooks] is what running a chapter needs (no book tooling); [book] builds on it."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    names = [re.match(r"[\w.\[\]-]+", req).group(0).lower() for req in extras["notebooks"]]
+    heavy = [n for n in names if n.startswith(("jupyter-book", "myst", "sphinx", "ipykernel"))]
+    assert not heavy, f"the [notebooks] extra pulls the book's build tools: {heavy}"
+    assert "tslearnkit[notebooks]" in extras["book"]
+
+
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_bookkeeping_is_out_of_sight(nb):
     """glue calls live in hidden cells; visible cells are short and fit the code column."""

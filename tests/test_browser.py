@@ -1,10 +1,11 @@
 """Browser test of the built HTML book: every page loads in headless Chromium without a JavaScript
-error, its internal links and images resolve, each chapter shows its figures; screenshots saved.
+error, its internal links and images resolve, each chapter shows its figures, no code block is
+cut off, and formulas are typeset by the book's own MathJax; screenshots saved.
 
 Run after `make test-book`:  .venv/bin/python -m pytest -m browser tests/test_browser.py
 (`--book-html PATH` points at another build). The pages are served from 127.0.0.1 and every other
-request is blocked, as on a machine without network: MathJax from its CDN fails to load there,
-which is expected and reported, not an error; any other request to the network fails the page.
+request is blocked and fails the page, as on a machine without network: the book must be
+complete offline, MathJax included (it is served from _static/mathjax, not a CDN).
 Screenshots of the front page and of each chapter, 1280 px wide, go to _build/screenshots/.
 """
 
@@ -39,9 +40,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# What a page may ask of the network at load time (blocked here, so it must degrade gracefully):
-# MathJax, whose formulas then show as TeX source. Anything else would be missing offline.
-EXPECTED_EXTERNAL = ("https://cdn.jsdelivr.net/npm/mathjax@",)
+# What a page may ask of the network at load time: nothing (a request that leaves 127.0.0.1 would
+# be missing offline, so it fails the page).
+EXPECTED_EXTERNAL = ()
 _current = {"page": None}  # the page being tested, for the requests blocked while it loads
 
 
@@ -214,6 +215,31 @@ _COLLECT = """() => ({
 })"""
 
 
+# Every code block of the article, collapsed solutions opened: [first widest line] of those wider
+# than their box (cut off, so the reader would have to scroll sideways).
+_OVERFLOWING_CODE = """() => {
+  document.querySelectorAll("details").forEach(d => { d.open = true; });
+  return [...document.querySelectorAll("article.bd-article pre")]
+    .filter(pre => pre.scrollWidth > pre.clientWidth)
+    .map(pre => ({width: pre.scrollWidth, box: pre.clientWidth,
+                  input: !!pre.closest(".cell_input"),
+                  line: pre.innerText.split("\\n").reduce((a, b) => b.length > a.length ? b : a, "")}));
+}"""
+
+# After MathJax has typeset the page: the formulas Sphinx marked, and those MathJax rendered.
+_MATHS = """async () => {
+  const marked = document.querySelectorAll("article.bd-article .math").length;
+  if (!marked) return {marked, typeset: 0, mathjax: null};
+  const start = Date.now();
+  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() - start < 10000)
+    await new Promise(done => setTimeout(done, 50));
+  if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  const script = document.querySelector("script[src*='mathjax']");
+  return {marked, typeset: document.querySelectorAll("article.bd-article mjx-container").length,
+          mathjax: script ? script.src : null};
+}"""
+
+
 def _is_local(url, base):
     return url.startswith(base)
 
@@ -313,6 +339,24 @@ def test_page(book_page, html_dir, server, context, blocked):
             problems.append(f"no Colab launch button for {ipynb}")
         if not any(_is_local(h, server) and h.endswith(f"_sources/{ipynb}") for h in hrefs):
             problems.append(f"no download button for {ipynb}")
+        # No code block is cut off at 1280 px: inputs, printed outputs, solutions opened.
+        for block in page.evaluate(_OVERFLOWING_CODE):
+            kind = "code cell" if block["input"] else "code block or output"
+            problems.append(
+                f"{kind} cut off ({block['width']} px of text in a {block['box']} px box): "
+                f"{block['line'][:100]!r}"
+            )
+
+    # Formulas are typeset by the book's own MathJax (served locally: nothing leaves 127.0.0.1).
+    maths = page.evaluate(_MATHS)
+    if maths["marked"]:
+        if not (maths["mathjax"] or "").startswith(server):
+            problems.append(f"MathJax is not served by the book: {maths['mathjax']}")
+        if maths["typeset"] < maths["marked"]:
+            problems.append(
+                f"{maths['typeset']} of {maths['marked']} formulas typeset by MathJax "
+                "(the rest show as TeX source)"
+            )
 
     if chapter or book_page == "index.html":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

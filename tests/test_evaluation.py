@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from tslearnkit.evaluation import (
+    dm_test,
     drift_forecast,
     mae,
     mase,
@@ -232,3 +233,78 @@ def test_score_backtest_by_step():
     assert table.loc[("naive", 2), "MAE"] == pytest.approx(4.0)
     with pytest.raises(ValueError, match="by must be None or 'step'"):
         score_backtest(bt, series, by="origin")
+
+
+# --------------------------------------------------------------------------- Diebold-Mariano
+def _paired_errors(n, seed, shift=0.2, correlated=0):
+    rng = np.random.default_rng(seed)
+    actual = rng.normal(size=n + correlated)
+    noise_a = rng.normal(size=n + correlated)
+    noise_b = rng.normal(size=n + correlated)
+    if correlated:  # moving-average errors, as overlapping multi-step forecasts have
+        kernel = np.ones(correlated + 1)
+        noise_a = np.convolve(noise_a, kernel, "valid")
+        noise_b = np.convolve(noise_b, kernel, "valid")
+    actual = actual[:n]
+    return actual, actual + noise_a, actual + shift + noise_b
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 4])
+@pytest.mark.parametrize("power", [1, 2])
+def test_dm_test_equals_the_reference_implementation(horizon, power):
+    dieboldmariano = pytest.importorskip("dieboldmariano")
+    actual, forecast_a, forecast_b = _paired_errors(60, seed=horizon, correlated=horizon - 1)
+    ours = dm_test(actual - forecast_a, actual - forecast_b, horizon=horizon, power=power)
+    statistic, pvalue = dieboldmariano.dm_test(
+        actual, forecast_a, forecast_b, h=horizon, loss=lambda u, v: abs(u - v) ** power
+    )
+    assert ours.statistic == pytest.approx(statistic, rel=1e-9)
+    assert ours.pvalue == pytest.approx(pvalue, rel=1e-6)
+
+
+def test_dm_test_at_horizon_one_is_the_paired_t_test():
+    from scipy import stats
+
+    actual, forecast_a, forecast_b = _paired_errors(40, seed=3)
+    e_a, e_b = actual - forecast_a, actual - forecast_b
+    result = dm_test(e_a, e_b, horizon=1, power=2)
+    t = stats.ttest_1samp(e_a**2 - e_b**2, 0.0)
+    assert result.statistic == pytest.approx(t.statistic) and result.pvalue == pytest.approx(
+        t.pvalue
+    )
+    assert result.mean_difference == pytest.approx(np.mean(e_a**2 - e_b**2))
+
+
+def test_dm_test_sign_and_symmetry():
+    actual, forecast_a, forecast_b = _paired_errors(200, seed=0, shift=1.0)
+    ab = dm_test(actual - forecast_a, actual - forecast_b, horizon=1)
+    ba = dm_test(actual - forecast_b, actual - forecast_a, horizon=1)
+    assert ab.statistic < 0 and ab.pvalue < 0.01  # a (unbiased) has the smaller loss
+    assert ba.statistic == pytest.approx(-ab.statistic) and ba.pvalue == pytest.approx(ab.pvalue)
+
+
+def test_dm_test_falls_back_when_the_long_run_variance_is_not_positive():
+    d = np.tile([1.0, -1.0], 10)  # lag-1 autocovariance cancels the variance
+    with pytest.warns(RuntimeWarning, match="using horizon=1"):
+        result = dm_test(d + 3, np.full(20, 3.0), horizon=2)
+    assert result.horizon == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(errors_b=np.ones(9)), ValueError, "paired .* got 10 and 9"),
+        (dict(errors_a=np.r_[np.nan, np.ones(9)]), ValueError, "errors_a contains NaN"),
+        (dict(horizon=0), ValueError, "horizon must be a positive integer"),
+        (dict(horizon=10), ValueError, "horizon must be smaller than the number of errors"),
+        (dict(horizon=1.5), TypeError, "horizon must be an integer"),
+        (dict(power=0), ValueError, "power must be a positive number"),
+        (dict(power="2"), TypeError, "power must be a positive number"),
+        (dict(errors_b=np.arange(10.0) + 1), ValueError, "differences are all equal"),
+    ],
+)
+def test_dm_test_bad_input(kwargs, error, match):
+    args = dict(errors_a=np.arange(10.0), errors_b=np.arange(10.0)[::-1].copy(), horizon=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        dm_test(**args)

@@ -99,3 +99,88 @@ def test_check_version_bad_input():
         check_version(0.1)
     with pytest.raises(ValueError, match="written_for must look like .* got 'v1'"):
         check_version("v1")
+
+
+# --------------------------------------------------------------------------- glue
+def _displayed(monkeypatch, call):
+    """What a glue call hands to IPython's display: [(data, metadata), ...]."""
+    import IPython.display
+
+    shown = []
+
+    def record(data, raw, metadata):
+        shown.append((data, metadata))
+
+    monkeypatch.setattr(IPython.display, "display", record)
+    try:
+        import myst_nb.ext.glue
+
+        monkeypatch.setattr(myst_nb.ext.glue, "ipy_display", record)
+    except ImportError:  # the light environment: no myst-nb to compare with
+        pass
+    call()
+    return shown
+
+
+@pytest.mark.parametrize("value", [1.2345, 7, "March 1958", [1, 2]])
+@pytest.mark.parametrize("display", [False, True])
+def test_glue_writes_what_myst_nb_glue_writes(monkeypatch, value, display):
+    myst_glue = pytest.importorskip("myst_nb").glue
+    from tslearnkit.utils import glue
+
+    ours = _displayed(monkeypatch, lambda: glue("key", value, display=display))
+    theirs = _displayed(monkeypatch, lambda: myst_glue("key", value, display=display))
+    assert ours == theirs and len(ours) == 1
+    data, metadata = ours[0]
+    assert metadata["scrapbook"] == {
+        "name": "key",
+        "mime_prefix": "" if display else "application/papermill.record/",
+    }
+
+
+def test_glue_values_glues_each_value_hidden(monkeypatch):
+    from tslearnkit.utils import glue_values
+
+    returned = []
+    shown = _displayed(monkeypatch, lambda: returned.append(glue_values({"a_1": 1}, b=2.5)))
+    assert returned == [None]  # a hidden cell ending with it shows no output
+    assert [m["scrapbook"]["name"] for _, m in shown] == ["a_1", "b"]
+    assert all(k.startswith("application/papermill.record/") for d, _ in shown for k in d)
+
+
+def test_glue_bad_input():
+    from tslearnkit.utils import glue, glue_values
+
+    with pytest.raises(TypeError, match="name must be a string"):
+        glue(3, 1.0)
+    with pytest.raises(ValueError, match="name must be made of"):
+        glue("two words", 1.0)
+    with pytest.raises(TypeError, match="display must be True or False"):
+        glue("a", 1.0, display="no")
+    with pytest.raises(TypeError, match="values must be a dict"):
+        glue_values([("a", 1)])
+    with pytest.raises(ValueError, match=r"both give \['a'\]"):
+        glue_values({"a": 1}, a=2)
+
+
+# --------------------------------------------------------------------------- a light import
+def test_import_is_light():
+    """`import tslearnkit` loads neither the exercise checks nor matplotlib's pyplot."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tslearnkit; "
+        "print([m for m in sys.modules if m.startswith('tslearnkit.exercises') "
+        "or m == 'matplotlib.pyplot'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_exercises_load_on_demand():
+    from tslearnkit.exercises import ch04
+
+    assert tslearnkit.exercises.ch04 is ch04
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        tslearnkit.nothing  # noqa: B018

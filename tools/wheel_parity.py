@@ -1,8 +1,11 @@
 """Run chapters against the package as a Colab reader gets it: a built wheel, installed
-(not editable) into a fresh virtual environment with only the dependencies it declares.
+(not editable) into a fresh virtual environment with only the light ``[notebooks]`` extra the
+Colab cell installs, plus the Jupyter kernel that Colab (or a reader's Jupyter) provides.
 
 A file missing from the wheel (a dataset, a module) or a dependency the package uses but does not
-declare fails here, where the editable development install would hide it. The versions are held
+declare fails here, where the editable development install would hide it. Every module that any
+chapter imports is imported in that environment, and Jupyter Book, Sphinx and myst-nb must be
+absent from it, so a chapter that needs the book's build tools fails here too. The versions are held
 to the book's pinned environment (``-c requirements.txt``: constraints pin versions, they add no
 package). The chapters run under nbval, from a copy outside the repository, in a kernel of the
 fresh environment; the test process blocks the network as everywhere in the tests.
@@ -13,6 +16,7 @@ Run: make test-wheel      (or: .venv/bin/python tools/wheel_parity.py [chapters.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +30,7 @@ DEFAULT_CHAPTERS = [
     "03_baselines_and_metrics",
 ]
 KERNEL = "tslearnkit-wheel"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 # Each import the chapters' package code needs, from the installed copy; and the data files.
 SMOKE = """
@@ -36,8 +41,24 @@ from tslearnkit import datasets
 where = Path(tslearnkit.__file__).resolve()
 assert Path(sys.prefix).resolve() in where.parents, f"tslearnkit imported from {where}, not the wheel"
 datasets.load_co2(); datasets.load_co2(raw=True); datasets.load_seattle_weather(); datasets.load_trace()
+import importlib, importlib.util
+for name in sys.argv[1:]:  # every module the chapters import
+    importlib.import_module(name)
+for name in ("jupyter_book", "sphinx", "myst_nb"):  # the book's build tools: not for readers
+    assert importlib.util.find_spec(name) is None, f"{name} is installed by the [notebooks] extra"
 print(json.dumps({"version": tslearnkit.__version__, "file": str(where)}))
 """
+
+
+def chapter_imports(paths):
+    """The top-level modules that the chapters' code cells import."""
+    found = set()
+    for path in paths:
+        for cell in json.loads(Path(path).read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                src = "".join(cell["source"])
+                found |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", src, re.M))
+    return sorted(found)
 
 
 def run(cmd, **kwargs):
@@ -88,12 +109,18 @@ def main() -> None:
             "--disable-pip-version-check",
             "-c",
             ROOT / "requirements.txt",
-            f"{wheel}[book]",
+            f"{wheel}[notebooks]",
+            "ipykernel",  # the kernel: Colab's own, or the reader's Jupyter
         ]
     )
     run([python, "-m", "pip", "check"])
     info = json.loads(
-        run([python, "-c", SMOKE], cwd=out, capture_output=True, text=True)
+        run(
+            [python, "-c", SMOKE, *chapter_imports(NOTEBOOKS)],
+            cwd=out,
+            capture_output=True,
+            text=True,
+        )
         .stdout.strip()
         .splitlines()[-1]
     )

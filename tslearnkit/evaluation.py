@@ -6,7 +6,10 @@ Metrics accept numpy arrays, pandas Series and torch tensors of the same shape.
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,6 +29,8 @@ __all__ = [
     "mean_forecast",
     "rolling_origin_backtest",
     "score_backtest",
+    "DMResult",
+    "dm_test",
 ]
 
 
@@ -399,3 +404,87 @@ def score_backtest(
         return table.sort_values("MASE")
     table.index.names = keys
     return table
+
+
+@dataclass(frozen=True)
+class DMResult:
+    """The result of :func:`dm_test`."""
+
+    statistic: float  # the HLN-corrected DM statistic; negative: forecast a has the smaller loss
+    pvalue: float  # two-sided, from Student's t with n - 1 degrees of freedom
+    mean_difference: float  # mean of |e_a|**power - |e_b|**power
+    n: int  # number of loss differences
+    horizon: int  # the autocovariance lags used: horizon - 1
+
+
+def dm_test(errors_a, errors_b, horizon: int, power: float = 1) -> DMResult:
+    """Diebold-Mariano test of equal forecast accuracy, with the Harvey-Leybourne-Newbold correction.
+
+    The loss differences ``d_t = |e_a,t|**power - |e_b,t|**power`` have mean zero under the null
+    hypothesis. Their long-run variance sums the autocovariances up to lag ``horizon - 1``
+    (forecasts ``horizon`` steps ahead overlap, so their errors are correlated up to that lag);
+    the statistic ``mean(d) / sqrt(variance / n)`` is multiplied by
+    ``sqrt((n + 1 - 2 h + h (h - 1) / n) / n)`` and compared with Student's t with ``n - 1``
+    degrees of freedom (Harvey, Leybourne and Newbold 1997), as R's ``forecast::dm.test`` does.
+    With ``horizon=1`` it is the one-sample t-test of the differences.
+
+    In a rolling-origin backtest, pass one loss per origin (e.g. each origin's mean absolute
+    error) and ``horizon = ceil(task horizon / origin step)``: the number of consecutive origins
+    whose forecast windows overlap.
+
+    Parameters
+    ----------
+    errors_a, errors_b : array-like of shape (n,)
+        Forecast errors (or per-origin losses) of two forecasts of the same targets, paired.
+    horizon : int, 1 <= horizon < n
+    power : float > 0, default 1
+        1: absolute errors; 2: squared errors.
+
+    Returns
+    -------
+    DMResult
+        With ``statistic`` and ``pvalue``. If the estimated long-run variance is not positive,
+        the lag-0 variance is used instead (``horizon`` 1 in the result) and a warning says so.
+
+    Examples
+    --------
+    >>> a = np.array([1.0, 2.0, 1.5, 2.5, 1.0, 2.0, 1.0, 3.0])
+    >>> result = dm_test(a, a + [0.5, 0.2, 0.4, 0.1, 0.3, 0.6, 0.2, 0.4], horizon=1)
+    >>> round(result.statistic, 3), result.pvalue < 0.01
+    (-5.665, True)
+    """
+    from scipy import stats
+
+    a, b = _as_1d(errors_a, "errors_a"), _as_1d(errors_b, "errors_b")
+    if a.size != b.size:
+        raise ValueError(
+            f"errors_a and errors_b must be paired (the same length), got {a.size} and {b.size}"
+        )
+    n = a.size
+    horizon = check_int(horizon, "horizon", minimum=1)
+    if horizon >= n:
+        raise ValueError(f"horizon must be smaller than the number of errors ({n}), got {horizon}")
+    if isinstance(power, bool) or not isinstance(power, (int, float)):
+        raise TypeError(f"power must be a positive number, got {describe(power)}")
+    if not (power > 0 and math.isfinite(power)):
+        raise ValueError(f"power must be a positive number (1: absolute, 2: squared), got {power}")
+    d = np.abs(a) ** power - np.abs(b) ** power  # (n,)
+    if np.ptp(d) == 0:
+        raise ValueError(
+            f"the loss differences are all equal ({d[0]:g}): their variance is zero and the "
+            "DM test is undefined"
+        )
+    centred = d - d.mean()
+    autocov = [centred[k:] @ centred[: n - k] / n for k in range(horizon)]
+    variance = (autocov[0] + 2 * sum(autocov[1:])) / n
+    if variance <= 0:
+        warnings.warn(
+            f"the long-run variance with horizon={horizon} is not positive; using horizon=1",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        horizon, variance = 1, autocov[0] / n
+    correction = math.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+    statistic = float(d.mean() / math.sqrt(variance) * correction)
+    pvalue = float(2 * stats.t.sf(abs(statistic), df=n - 1))
+    return DMResult(statistic, pvalue, float(d.mean()), n, horizon)

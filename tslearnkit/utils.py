@@ -187,7 +187,7 @@ def glue(name: str, value, display: bool = True) -> None:
     )
 
 
-def glue_values(values: dict | None = None, /, **named) -> list[str]:
+def glue_values(values: dict | None = None, /, **named) -> None:
     """Glue several values at once, none of them shown: the helper of the chapters' hidden cells.
 
     Parameters
@@ -197,15 +197,11 @@ def glue_values(values: dict | None = None, /, **named) -> list[str]:
     **named
         ``name=value`` pairs.
 
-    Returns
-    -------
-    list of str
-        The names glued, in order.
+    Returns None, so that a hidden cell ending with it shows nothing on Colab either.
 
     Examples
     --------
     >>> glue_values({"co2_horizon": 12}, co2_season=12)  # doctest: +SKIP
-    ['co2_horizon', 'co2_season']
     """
     if values is None:
         values = {}
@@ -217,4 +213,3 @@ def glue_values(values: dict | None = None, /, **named) -> list[str]:
     items = {**values, **named}
     for name, value in items.items():
         glue(name, value, display=False)
-    return list(items)
