@@ -12,7 +12,11 @@ from tslearnkit.forecasting import (
     baseline_forecasters,
     calendar_features,
     classical_forecaster,
+    classical_forecasters,
+    harmonic_regression_forecaster,
+    linear_forecaster,
     load_task,
+    seasonal_naive_drift_forecast,
     torch_forecaster,
 )
 from tslearnkit.preprocessing import scale_splits
@@ -194,3 +198,121 @@ def test_train_val_loaders_split_targets():
         train_val_loaders(data, 10, 3, val_size=2)
     with pytest.raises(ValueError, match="too few"):
         train_val_loaders(np.arange(20.0), 10, 3, val_size=10)
+
+
+# --------------------------------------------------------------------------- validation part
+def test_backtest_on_the_validation_part_never_reads_the_test_part():
+    task = load_task("co2")
+    seen = []
+
+    def spy(history, horizon):
+        seen.append(history.index[-1])
+        return np.repeat(history.iloc[-1], horizon)
+
+    results, scores = backtest(task, {"spy": spy}, part="val")
+    assert results["time"].isin(task.val.index).all()  # every target in the validation part
+    assert results["origin_time"].min() == task.val.index[0]
+    assert max(seen) < task.test.index[0]
+    assert scores.loc["spy", "origins"] == results["origin"].nunique() > 10
+
+
+def test_backtest_rejects_an_unknown_part():
+    with pytest.raises(ValueError, match="part must be 'test' or 'val', got 'train'"):
+        backtest(load_task("co2"), baseline_forecasters(load_task("co2")), part="train")
+
+
+# --------------------------------------------------------------------------- the linear control
+def _synthetic_task(values, horizon=4, season=12, covariates=None):
+    index = pd.date_range("2000-01-01", periods=len(values), freq="D")
+    series = pd.Series(values, index=index, name="y")
+    n = len(values)
+    return ForecastTask(
+        "synthetic",
+        series,
+        pd.DataFrame(index=index) if covariates is None else covariates.set_axis(index),
+        "units",
+        horizon=horizon,
+        season=season,
+        mase_season=1,
+        initial=n - 40,
+        val_size=40,
+        step=4,
+    )
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"difference": 1}, {"normalise": "last"}])
+def test_linear_forecaster_recovers_a_linear_recursion(kwargs):
+    t = np.arange(300)
+    values = 10 + np.sin(2 * np.pi * t / 12) + 0.5 * np.cos(2 * np.pi * t / 7)  # exact AR(4)
+    task = _synthetic_task(values)
+    name, forecaster = linear_forecaster(task, 24, alpha=1e-10, **kwargs)
+    history = task.series.iloc[:250]
+    np.testing.assert_allclose(forecaster(history, 4), values[250:254], atol=1e-5)
+    assert name.startswith("linear (24 steps")
+
+
+def test_linear_forecaster_reads_covariates_of_the_window_only():
+    rng = np.random.default_rng(0)
+    driver = rng.normal(size=300)
+    values = np.r_[0.0, driver[:-1]] + 0.01 * rng.normal(size=300)  # y_t = x_{t-1}: a leading input
+    task = _synthetic_task(values, horizon=1, covariates=pd.DataFrame({"x": driver}))
+    name, forecaster = linear_forecaster(task, 3, covariates=task.covariates.assign(x=driver))
+    history = task.series.iloc[:250]
+    assert abs(forecaster(history, 1)[0] - driver[249]) < 0.05
+    changed = task.covariates.assign(x=np.r_[driver[:250], np.zeros(50)])  # the future changed
+    _, same = linear_forecaster(task, 3, covariates=changed)
+    assert same(history, 1) == pytest.approx(forecaster(history, 1))
+    assert "+ x" in name
+
+
+def test_linear_forecaster_bad_input():
+    task = load_task("co2")
+    with pytest.raises(ValueError, match="input_length=900 is too long for the training part"):
+        linear_forecaster(task, 900)
+    with pytest.raises(ValueError, match="normalise must be None or 'last'"):
+        linear_forecaster(task, 12, normalise="mean")
+    with pytest.raises(TypeError, match="covariates must be a pandas DataFrame"):
+        linear_forecaster(task, 12, covariates=np.zeros((len(task.series), 1)))
+    with pytest.raises(ValueError, match="covariates lack 3 of the series' time steps"):
+        linear_forecaster(
+            task, 12, covariates=pd.DataFrame({"x": 0.0}, index=task.series.index[3:])
+        )
+    with pytest.raises(TypeError, match="input_length must be an integer"):
+        linear_forecaster(task, 12.0)
+    with pytest.raises(ValueError, match="alpha must be a number >= 0"):
+        linear_forecaster(task, 12, alpha=-1)
+    _, forecaster = linear_forecaster(task, 12)
+    with pytest.raises(ValueError, match="the model forecasts 12 steps, asked for 13"):
+        forecaster(task.train, 13)
+
+
+# --------------------------------------------------------------------------- classical bars
+def test_seasonal_naive_drift_adds_the_yearly_change():
+    values = np.arange(36.0)  # rises by 12 a season
+    np.testing.assert_allclose(seasonal_naive_drift_forecast(values, 13, 12), np.arange(36.0, 49.0))
+    with pytest.raises(ValueError, match="needs more than season=12"):
+        seasonal_naive_drift_forecast(values[:12], 3, 12)
+
+
+def test_harmonic_regression_follows_a_yearly_cycle():
+    index = pd.date_range("2012-01-01", periods=3 * 365, freq="D")
+    rng = np.random.default_rng(0)
+    cycle = 15 + 8 * np.sin(2 * np.pi * index.day_of_year.to_numpy() / 365.25)
+    series = pd.Series(cycle + rng.normal(scale=0.3, size=len(index)), index=index)
+    name, forecaster = harmonic_regression_forecaster()
+    future = pd.date_range(index[-1], periods=8, freq="D")[1:]
+    expected = 15 + 8 * np.sin(2 * np.pi * future.day_of_year.to_numpy() / 365.25)
+    np.testing.assert_allclose(forecaster(series, 7), expected, atol=0.5)
+    assert name == "harmonic regression (K=2) + AR(1)"
+    with pytest.raises(TypeError, match="DatetimeIndex"):
+        forecaster(pd.Series(series.to_numpy()), 7)
+    with pytest.raises(ValueError, match="pairs must be a positive integer"):
+        harmonic_regression_forecaster(0)
+
+
+def test_classical_forecasters_list_every_bar():
+    assert list(classical_forecasters(load_task("co2"))) == [
+        "Holt-Winters",
+        "seasonal naive + drift",
+    ]
+    assert "harmonic regression (K=2) + AR(1)" in classical_forecasters(load_task("seattle"))

@@ -31,6 +31,10 @@ __all__ = [
     "load_task",
     "baseline_forecasters",
     "classical_forecaster",
+    "classical_forecasters",
+    "linear_forecaster",
+    "harmonic_regression_forecaster",
+    "seasonal_naive_drift_forecast",
     "backtest",
     "calendar_features",
     "train_val_loaders",
@@ -174,9 +178,20 @@ def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
 
 
 def backtest(
-    task: ForecastTask, forecasters: dict[str, Callable]
+    task: ForecastTask, forecasters: dict[str, Callable], part: str = "test"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-origin backtest of ``forecasters`` on ``task`` and its score table.
+
+    Parameters
+    ----------
+    task : ForecastTask
+    forecasters : dict of name to ``forecaster(history, horizon)``
+    part : {"test", "val"}, default "test"
+        "test": origins every ``task.step`` steps from ``task.initial`` to the end, the score
+        reported once. "val": the same protocol inside the validation part, for choices
+        (variants, settings, epochs): every origin and every target lies in ``task.val``, the
+        history before an origin reaches back into the training part, and nothing from the test
+        part is read.
 
     Returns
     -------
@@ -185,13 +200,246 @@ def backtest(
         and step.
     scores : pandas.DataFrame
         From :func:`~tslearnkit.evaluation.score_backtest`: MASE, MAE, RMSE, sMAPE per model,
-        sorted by MASE.
+        sorted by MASE, in the series' own units.
     """
     _check_task(task)
+    if part == "test":
+        series, initial = task.series, task.initial
+    elif part == "val":
+        series, initial = task.series.iloc[: task.initial], task.initial - task.val_size
+    else:
+        raise ValueError(f"part must be 'test' or 'val', got {part!r}")
     results = rolling_origin_backtest(
-        task.series, forecasters, task.horizon, initial=task.initial, step=task.step
+        series, forecasters, task.horizon, initial=initial, step=task.step
     )
-    return results, score_backtest(results, task.series, season=task.mase_season)
+    return results, score_backtest(results, series, season=task.mase_season)
+
+
+def seasonal_naive_drift_forecast(history, horizon: int, season: int) -> np.ndarray:
+    """Seasonal naive plus the average yearly change: ``y[T+h-m*k] + k * mean(y_t - y_{t-m})``.
+
+    The seasonal naive forecast of a trending series lags by one season's growth; adding the
+    mean seasonal difference of the history (the drift of the seasonally differenced series,
+    FPP3 section 5.2) removes that lag.
+
+    Examples
+    --------
+    >>> seasonal_naive_drift_forecast(np.arange(8.0), 3, season=4)
+    array([ 8.,  9., 10.])
+    """
+    values, horizon = _history_values(history, horizon)
+    season = check_int(season, "season", minimum=1)
+    if len(values) <= season:
+        raise ValueError(
+            f"history has {len(values)} values; seasonal naive with drift needs more than "
+            f"season={season}"
+        )
+    drift = float(np.mean(values[season:] - values[:-season]))  # mean change over one season
+    steps = np.arange(1, horizon + 1)
+    seasons_ahead = (steps - 1) // season + 1  # k: how many seasons back the copied value is
+    return values[len(values) - season + (steps - 1) % season] + seasons_ahead * drift
+
+
+def _history_values(history, horizon) -> tuple[np.ndarray, int]:
+    values = np.asarray(
+        history.to_numpy() if isinstance(history, pd.Series) else history, dtype=np.float64
+    )
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"history must be a non-empty 1-D series, got shape {values.shape}")
+    return values, check_int(horizon, "horizon", minimum=1)
+
+
+def _fourier(index: pd.DatetimeIndex, pairs: int, period: float = 365.25) -> np.ndarray:
+    """``pairs`` sine/cosine pairs of the day of the year: ``(len(index), 2 * pairs)``."""
+    position = 2 * np.pi * index.day_of_year.to_numpy()[:, None] / period  # (T, 1)
+    k = np.arange(1, pairs + 1)[None]  # (1, pairs)
+    return np.concatenate([np.sin(k * position), np.cos(k * position)], axis=1)
+
+
+def harmonic_regression_forecaster(
+    pairs: int = 2, order: tuple[int, int, int] = (1, 0, 0)
+) -> tuple[str, Callable]:
+    """Dynamic harmonic regression: a yearly cycle of ``pairs`` Fourier pairs, ARMA errors.
+
+    The model FPP3 (section 10.5 and 12.1) recommends for daily data with a long (365-day)
+    season: a smooth yearly cycle ``sum_k a_k sin(2 pi k t / 365.25) + b_k cos(...)`` fitted
+    jointly with an ARIMA ``order`` on the deviations from it (statsmodels' SARIMAX, with a
+    constant), refitted at every origin. A 365-day STL needs a few years of data per seasonal
+    value and is, on three years, little more than a noisy seasonal naive.
+
+    Parameters
+    ----------
+    pairs : int >= 1, default 2
+        Fourier pairs (K): 2 gives a yearly cycle that may be asymmetric.
+    order : (p, d, q), default (1, 0, 0)
+
+    Returns
+    -------
+    (name, forecaster)
+        The forecaster needs a history with a daily ``DatetimeIndex``.
+    """
+    pairs = check_int(pairs, "pairs", minimum=1)
+    if not (isinstance(order, tuple) and len(order) == 3):
+        raise TypeError(f"order must be a tuple (p, d, q), got {order!r}")
+    order = tuple(check_int(v, "order", minimum=0) for v in order)
+
+    def forecast(history: pd.Series, horizon: int) -> np.ndarray:
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        if not isinstance(history, pd.Series) or not isinstance(history.index, pd.DatetimeIndex):
+            raise TypeError("history must be a pandas Series with a DatetimeIndex")
+        horizon = check_int(horizon, "horizon", minimum=1)
+        future = pd.date_range(history.index[-1], periods=horizon + 1, freq="D")[1:]
+        with warnings.catch_warnings():  # statsmodels' convergence notes on a few origins
+            warnings.simplefilter("ignore")
+            model = SARIMAX(
+                history.to_numpy(dtype=np.float64),
+                exog=_fourier(history.index, pairs),
+                order=order,
+                trend="c",
+            ).fit(disp=False)
+            return np.asarray(model.forecast(horizon, exog=_fourier(future, pairs)))
+
+    p, d, q = order
+    errors = f"AR({p})" if (d, q) == (0, 0) else f"ARIMA({p},{d},{q})"
+    return f"harmonic regression (K={pairs}) + {errors}", forecast
+
+
+def classical_forecasters(task: ForecastTask) -> dict[str, Callable]:
+    """Every classical bar of ``task``, refitted at every origin (needs ``statsmodels``).
+
+    CO2: Holt-Winters (additive trend and season) and seasonal naive with drift.
+    Seattle: dynamic harmonic regression (two Fourier pairs, AR(1) errors) and STL with a
+    365-day season plus AR(1), the weaker bar it replaces.
+    """
+    _check_task(task)
+    name, best = classical_forecaster(task)
+    bars = {name: best}
+    if task.name == "co2":
+        bars["seasonal naive + drift"] = lambda history, horizon: seasonal_naive_drift_forecast(
+            history, horizon, task.season
+        )
+    else:
+        bars.update([harmonic_regression_forecaster()])
+    return bars
+
+
+def linear_forecaster(
+    task: ForecastTask,
+    input_length: int,
+    *,
+    difference: int | None = None,
+    normalise: str | None = None,
+    covariates: pd.DataFrame | None = None,
+    alpha: float = 1e-3,
+) -> tuple[str, Callable]:
+    """A linear direct (MIMO) model on the networks' inputs, fitted once on the training part.
+
+    The control every network faces: the same windows of ``input_length`` steps, the same
+    transformation of the target and the same covariates as the network, and one linear map
+    from a window to all ``task.horizon`` future values (ridge regression on standardised
+    inputs, scikit-learn), fitted once on the windows of ``task.train`` like the networks and
+    never refitted. If the network does no better than this, its non-linearity bought nothing.
+
+    Parameters
+    ----------
+    task : ForecastTask
+    input_length : int >= 1
+        Steps in each input window.
+    difference : int >= 1, optional
+        Model the differences ``y_t - y_{t-difference}`` and add them back onto the levels.
+    normalise : {None, "last"}, default None
+        "last": subtract each window's last value from its inputs and targets (per-window
+        normalisation; the forecast is added back onto the last observed value).
+    covariates : pandas.DataFrame, optional
+        Further inputs indexed like the series; only the rows of the input window are read.
+    alpha : float >= 0, default 1e-3
+        The ridge penalty (on standardised inputs): near 0, least squares.
+
+    Returns
+    -------
+    (name, forecaster)
+    """
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    _check_task(task)
+    input_length = check_int(input_length, "input_length", minimum=1)
+    lag = 0 if difference is None else check_int(difference, "difference", minimum=1)
+    if normalise not in (None, "last"):
+        raise ValueError(f"normalise must be None or 'last', got {normalise!r}")
+    if covariates is not None:
+        if not isinstance(covariates, pd.DataFrame):
+            raise TypeError(
+                "covariates must be a pandas DataFrame indexed like the series, "
+                f"got {type(covariates).__name__}"
+            )
+        missing = task.series.index.difference(covariates.index)
+        if len(missing):
+            raise ValueError(f"covariates lack {len(missing)} of the series' time steps")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0:
+        raise ValueError(f"alpha must be a number >= 0, got {alpha!r}")
+    horizon = task.horizon
+    train = task.train.to_numpy(dtype=np.float64)
+    if input_length + horizon + lag > len(train):
+        raise ValueError(
+            f"input_length={input_length} is too long for the training part of {task.name!r}: "
+            f"{len(train)} steps hold no window of input_length + horizon ({horizon})"
+            + (f" + difference ({lag})" if lag else "")
+        )
+
+    def target_of(levels: np.ndarray) -> np.ndarray:  # what the model reads and forecasts
+        return levels[lag:] - levels[:-lag] if lag else levels
+
+    def inputs(windows: np.ndarray, extra: np.ndarray | None) -> np.ndarray:
+        x = windows - windows[:, -1:] if normalise == "last" else windows  # (N, L)
+        return x if extra is None else np.concatenate([x, extra.reshape(len(x), -1)], axis=1)
+
+    target = target_of(train)  # (T',)
+    n = len(target) - input_length - horizon + 1
+    starts = np.arange(n)[:, None]
+    windows = target[starts + np.arange(input_length)]  # (N, L)
+    future = target[starts + input_length + np.arange(horizon)]  # (N, H)
+    extra = None
+    if covariates is not None:
+        cov = covariates.loc[task.train.index].to_numpy(dtype=np.float64)[lag:]  # (T', C)
+        extra = cov[starts + np.arange(input_length)]  # (N, L, C)
+    if normalise == "last":
+        future = future - windows[:, -1:]
+    model = make_pipeline(StandardScaler(), Ridge(alpha=alpha)).fit(inputs(windows, extra), future)
+
+    def forecast(history: pd.Series, horizon_asked: int) -> np.ndarray:
+        if horizon_asked > horizon:
+            raise ValueError(f"the model forecasts {horizon} steps, asked for {horizon_asked}")
+        levels = history.to_numpy(dtype=np.float64)
+        if len(levels) < input_length + lag:
+            raise ValueError(
+                f"history has {len(levels)} values, the model needs {input_length + lag}"
+            )
+        window = target_of(levels)[-input_length:][None]  # (1, L)
+        extra_now = None
+        if covariates is not None:
+            days = history.index[-input_length:]  # the window's own steps: nothing after the origin
+            extra_now = covariates.loc[days].to_numpy(dtype=np.float64)[None]  # (1, L, C)
+        predicted = np.reshape(model.predict(inputs(window, extra_now)), -1)[:horizon_asked]  # (h,)
+        if normalise == "last":
+            predicted = predicted + window[0, -1]
+        if not lag:
+            return predicted
+        out = list(levels[-lag:])
+        for step in range(horizon_asked):  # y_{T+h} = y_{T+h-lag} + d_{T+h}
+            out.append(out[-lag] + predicted[step])
+        return np.array(out[lag:])
+
+    parts = [f"{input_length} steps"]
+    if lag:
+        parts.append("first differences" if lag == 1 else f"differences at lag {lag}")
+    if normalise == "last":
+        parts.append("last-value normalised")
+    if covariates is not None:
+        parts.append("+ " + ", ".join(map(str, covariates.columns)))
+    return f"linear ({'; '.join(parts)})", forecast
 
 
 def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.DataFrame:
