@@ -69,6 +69,29 @@ def test_colab_cell_installs_the_light_extra(nb):
     assert '"tslearnkit[notebooks] @ git+' in source(cells(nb)[0])
 
 
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_glued_numbers_can_be_formatted(nb):
+    """A value the prose formats as a number ({glue:text}`key:.2f`) is saved as a plain number
+    (np.float64(0.4) would fail to format in the built page)."""
+    import ast
+
+    saved = {}
+    for c in cells(nb):
+        for out in c.get("outputs", []):
+            scrap = out.get("metadata", {}).get("scrapbook")
+            if scrap:
+                data = out["data"]
+                saved[scrap["name"]] = "".join(data.get(scrap["mime_prefix"] + "text/plain", ""))
+    text = "\n".join(source(c) for c in cells(nb) if c["cell_type"] == "markdown")
+    bad = []
+    for key, spec in re.findall(r"\{glue:text\}`([\w.-]+):([^`]*[eEfFgGn%d])`", text):
+        try:
+            float(ast.literal_eval(saved.get(key, "")))
+        except (ValueError, SyntaxError, TypeError):
+            bad.append(f"{key} = {saved.get(key)!r}")
+    assert not bad, f"{nb.name}: glued values the prose formats as numbers: {bad}"
+
+
 def test_the_notebooks_extra_is_light():
     """[notebooks] is what running a chapter needs (no book tooling); [book] builds on it."""
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][

@@ -8,6 +8,8 @@ import torch
 
 from tslearnkit.evaluation import (
     dm_test,
+    origin_mase,
+    paired_comparison,
     drift_forecast,
     mae,
     mase,
@@ -308,3 +310,33 @@ def test_dm_test_bad_input(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         dm_test(**args)
+
+
+def test_origin_mase_averages_to_score_backtest():
+    y = pd.Series(np.sin(np.arange(120) / 3.0) + np.arange(120) / 40)
+    forecasters = {"naive": naive_forecast, "drift": lambda h, n: np.repeat(h.mean(), n)}
+    bt = rolling_origin_backtest(y, forecasters, horizon=4, initial=80, step=2)
+    per_origin = origin_mase(bt, y, season=1)
+    table = score_backtest(bt, y, season=1)
+    assert list(per_origin.columns) == ["naive", "drift"] and len(per_origin) == 19
+    np.testing.assert_allclose(per_origin.mean().to_numpy(), table.loc[per_origin.columns, "MASE"])
+    comparison = paired_comparison(per_origin, "naive", "drift", overlap=2)
+    assert comparison["origins"] == 19
+    assert comparison["difference"] == pytest.approx(
+        (per_origin["naive"] - per_origin["drift"]).mean()
+    )
+    expected = dm_test(per_origin["naive"], per_origin["drift"], horizon=2)
+    assert comparison["p-value"] == pytest.approx(expected.pvalue)
+
+
+def test_origin_mase_and_paired_comparison_bad_input():
+    y = pd.Series(np.arange(50.0))
+    bt = rolling_origin_backtest(y, {"naive": naive_forecast}, horizon=2, initial=40, step=2)
+    with pytest.raises(ValueError, match="pass the series given to the backtest"):
+        origin_mase(bt, y[:30])
+    with pytest.raises(TypeError, match="backtest must be the DataFrame"):
+        origin_mase(bt.drop(columns="forecast"), y)
+    with pytest.raises(ValueError, match="model_b='drift' is not a column"):
+        paired_comparison(origin_mase(bt, y), "naive", "drift", overlap=1)
+    with pytest.raises(TypeError, match="scores must be a DataFrame"):
+        paired_comparison(np.zeros((3, 2)), "a", "b", overlap=1)

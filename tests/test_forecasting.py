@@ -13,10 +13,12 @@ from tslearnkit.forecasting import (
     calendar_features,
     classical_forecaster,
     classical_forecasters,
+    ensemble_forecaster,
     harmonic_regression_forecaster,
     linear_forecaster,
     load_task,
     seasonal_naive_drift_forecast,
+    stl_ar_forecaster,
     torch_forecaster,
 )
 from tslearnkit.preprocessing import scale_splits
@@ -57,7 +59,39 @@ def test_seattle_classical_runs():
     task = load_task("seattle")
     name, classical = classical_forecaster(task)
     forecast = classical(task.series.iloc[: task.initial], task.horizon)
+    assert name == "harmonic regression (K=2) + AR(1)"
+    assert forecast.shape == (7,) and np.isfinite(forecast).all()
+
+
+def test_the_weak_stl_bar_still_runs():
+    task = load_task("seattle")
+    name, stl = stl_ar_forecaster(task.season)
+    forecast = stl(task.series.iloc[: task.initial], task.horizon)
     assert name == "STL + AR(1)" and forecast.shape == (7,) and np.isfinite(forecast).all()
+    with pytest.raises(ValueError, match="season must be an integer >= 2"):
+        stl_ar_forecaster(1)
+
+
+def test_general_tools_keep_their_old_import_path():
+    import tslearnkit.forecasting as forecasting
+    import tslearnkit.preprocessing as preprocessing
+    import tslearnkit.training as training
+
+    assert forecasting.calendar_features is preprocessing.calendar_features
+    assert forecasting.train_val_loaders is preprocessing.train_val_loaders
+    assert forecasting.torch_forecaster is training.torch_forecaster
+
+
+def test_ensemble_forecaster_averages_the_members():
+    task = load_task("co2")
+    members = [baseline_forecasters(task)["naive"], baseline_forecasters(task)["seasonal naive"]]
+    history = task.train
+    expected = (members[0](history, 12) + members[1](history, 12)) / 2
+    np.testing.assert_allclose(ensemble_forecaster(members)(history, 12), expected)
+    with pytest.raises(ValueError, match="non-empty list"):
+        ensemble_forecaster([])
+    with pytest.raises(TypeError, match=r"forecasters\[1\] must be callable"):
+        ensemble_forecaster([members[0], 3])
 
 
 def test_backtest_scores_every_model():
@@ -315,4 +349,7 @@ def test_classical_forecasters_list_every_bar():
         "Holt-Winters",
         "seasonal naive + drift",
     ]
-    assert "harmonic regression (K=2) + AR(1)" in classical_forecasters(load_task("seattle"))
+    assert list(classical_forecasters(load_task("seattle"))) == [
+        "harmonic regression (K=2) + AR(1)",
+        "STL + AR(1)",
+    ]

@@ -280,3 +280,20 @@ def test_gpu_outputs_match_cpu(make):
         gpu = model.to("cuda")(x.to("cuda"))
     cpu, gpu = (cpu[0], gpu[0]) if isinstance(cpu, tuple) else (cpu, gpu)
     torch.testing.assert_close(gpu.cpu(), cpu, atol=1e-5, rtol=0)
+
+
+def test_last_value_normalised_is_level_free_and_trains():
+    from tslearnkit.models import LastValueNormalised
+
+    torch.manual_seed(0)
+    model = LastValueNormalised(RNNForecaster(input_size=2, hidden_size=8, horizon=3))
+    x = torch.randn(4, 6, 2)
+    shifted = x.clone()
+    shifted[..., 0] += 5.0  # the target channel moves, the covariate does not
+    torch.testing.assert_close(model(shifted), model(x) + 5.0, atol=1e-5, rtol=0)
+    model(x).sum().backward()  # gradients reach the inner model
+    assert all(p.grad is not None for p in model.model.parameters())
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        LastValueNormalised("lstm")
+    with pytest.raises(ValueError, match=r"x must be a \(B, L, F\) tensor"):
+        model(torch.zeros(6, 2))

@@ -373,3 +373,16 @@ def test_make_windows_from_pandas_without_warning():
         warnings.simplefilter("error")
         X, y = make_windows(series, 5)
     assert X.shape == (25, 5, 1)
+
+
+def test_undifference_inverts_differencing():
+    from tslearnkit.preprocessing import undifference
+
+    y = np.cumsum(np.random.default_rng(0).normal(size=40)) + np.tile(np.arange(4.0), 10)
+    for lag in (1, 4):
+        d = y[lag:] - y[:-lag]
+        np.testing.assert_allclose(undifference(y[:30], d[30 - lag :], lag), y[30:])
+    with pytest.raises(ValueError, match="lag=4 needs at least 4"):
+        undifference(y[:3], [1.0], lag=4)
+    with pytest.raises(ValueError, match="lag must be a positive integer"):
+        undifference(y, [1.0], lag=0)

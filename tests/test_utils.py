@@ -184,3 +184,11 @@ def test_exercises_load_on_demand():
     assert tslearnkit.exercises.ch04 is ch04
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         tslearnkit.nothing  # noqa: B018
+
+
+def test_glue_stores_numpy_scalars_as_plain_numbers(monkeypatch):
+    from tslearnkit.utils import glue
+
+    shown = _displayed(monkeypatch, lambda: glue("x", np.float64(0.25), display=False))
+    ((data, _),) = shown
+    assert data["application/papermill.record/text/plain"] == "0.25"  # not "np.float64(0.25)"

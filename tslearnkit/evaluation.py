@@ -31,6 +31,8 @@ __all__ = [
     "score_backtest",
     "DMResult",
     "dm_test",
+    "origin_mase",
+    "paired_comparison",
 ]
 
 
@@ -488,3 +490,77 @@ def dm_test(errors_a, errors_b, horizon: int, power: float = 1) -> DMResult:
     statistic = float(d.mean() / math.sqrt(variance) * correction)
     pvalue = float(2 * stats.t.sf(abs(statistic), df=n - 1))
     return DMResult(statistic, pvalue, float(d.mean()), n, horizon)
+
+
+def origin_mase(backtest: pd.DataFrame, series, season: int = 1) -> pd.DataFrame:
+    """Each model's MASE at each origin: the scores :func:`score_backtest` averages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin (``origin``, the position), one column per model, in the backtest's
+        order of models. The paired comparisons of :func:`paired_comparison` read it.
+    """
+    needed = {"model", "origin", "actual", "forecast"}
+    if not isinstance(backtest, pd.DataFrame) or not needed <= set(backtest.columns):
+        raise TypeError(
+            "backtest must be the DataFrame from rolling_origin_backtest, "
+            f"with columns {sorted(needed)}"
+        )
+    if backtest.empty:
+        raise ValueError("backtest is empty")
+    values = _as_1d(series, "series")
+    season = check_int(season, "season", minimum=1)
+    if backtest["origin"].max() > values.size:
+        raise ValueError(
+            f"series has {values.size} values but the backtest has origins up to "
+            f"{backtest['origin'].max()}: pass the series given to the backtest"
+        )
+    scales = {
+        origin: _mase_scale(values[:origin], season, f"the history before origin {origin}")
+        for origin in backtest["origin"].unique()
+    }
+    scaled = (backtest["actual"] - backtest["forecast"]).abs() / backtest["origin"].map(scales)
+    table = backtest.assign(scaled=scaled).pivot_table(
+        index="origin", columns="model", values="scaled", aggfunc="mean", sort=False
+    )
+    return table[list(dict.fromkeys(backtest["model"]))]
+
+
+def paired_comparison(scores: pd.DataFrame, model_a: str, model_b: str, overlap: int) -> pd.Series:
+    """Compare two models origin by origin: mean difference, Diebold-Mariano test and wins.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Per-origin scores, one column per model (from :func:`origin_mase`).
+    model_a, model_b : str
+        Two columns of ``scores``.
+    overlap : int >= 1
+        How many consecutive origins' forecast windows overlap: ``ceil(horizon / step)`` (the
+        DM test's ``horizon``; 1 when the windows do not overlap).
+
+    Returns
+    -------
+    pandas.Series
+        ``difference`` (mean of a - b: negative when a is better), ``DM statistic``,
+        ``p-value`` (two-sided, :func:`dm_test` with ``power=1`` on the per-origin scores),
+        ``a better`` (origins where a scores lower), ``origins``.
+    """
+    if not isinstance(scores, pd.DataFrame):
+        raise TypeError(f"scores must be a DataFrame of per-origin scores, got {describe(scores)}")
+    for name, model in (("model_a", model_a), ("model_b", model_b)):
+        if model not in scores.columns:
+            raise ValueError(f"{name}={model!r} is not a column of scores: {list(scores.columns)}")
+    a, b = scores[model_a].to_numpy(), scores[model_b].to_numpy()
+    result = dm_test(a, b, horizon=overlap, power=1)
+    return pd.Series(
+        {
+            "difference": float(np.mean(a - b)),
+            "DM statistic": result.statistic,
+            "p-value": result.pvalue,
+            "a better": int((a < b).sum()),
+            "origins": len(a),
+        },
+        name=f"{model_a} vs {model_b}",
+    )

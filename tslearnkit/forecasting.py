@@ -1,8 +1,11 @@
-"""The book's two forecasting tasks, set once so every chapter measures on the same ground: the
-series, horizon, season and backtest origins, the baselines and classical model every model is
-compared with, and a wrapper that backtests a trained PyTorch model the same way.
+"""The book's two forecasting tasks and their bars, set once so every chapter measures on the same
+ground: the series, horizon, season and backtest origins (test and validation parts), the
+baselines, the classical models and the linear control every network is compared with.
 
-Chapter 3 builds each piece by hand and then uses these; chapters 4 and 5 start from them.
+Chapter 3 builds each piece by hand and then uses these; chapters 4 and 5 start from them. The
+general tools the chapters use with them live with their concepts and are re-exported here for
+the old import paths: ``calendar_features`` and ``train_val_loaders`` in
+:mod:`tslearnkit.preprocessing`, ``torch_forecaster`` in :mod:`tslearnkit.training`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import torch
 
-from ._validation import check_int, to_numpy_2d
+from ._validation import check_int
 from .datasets import load_co2, load_seattle_weather
 from .evaluation import (
     drift_forecast,
@@ -25,6 +27,9 @@ from .evaluation import (
     score_backtest,
     seasonal_naive_forecast,
 )
+from .preprocessing import calendar_features, train_val_loaders  # noqa: F401 - the old import path
+from .preprocessing import undifference
+from .training import torch_forecaster  # noqa: F401 - the old import path
 
 __all__ = [
     "ForecastTask",
@@ -34,6 +39,8 @@ __all__ = [
     "classical_forecasters",
     "linear_forecaster",
     "harmonic_regression_forecaster",
+    "stl_ar_forecaster",
+    "ensemble_forecaster",
     "seasonal_naive_drift_forecast",
     "backtest",
     "calendar_features",
@@ -139,12 +146,12 @@ def baseline_forecasters(task: ForecastTask) -> dict[str, Callable]:
 
 
 def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
-    """The classical bar, refitted at every origin (needs ``statsmodels``).
+    """The classical bar, well specified for the task and refitted at every origin (statsmodels).
 
     CO2: Holt-Winters exponential smoothing with additive trend and additive yearly season.
-    Seattle: STL with a 365-day season, and an AR(1) model with a constant on what remains
-    (``statsmodels``' ``STLForecast``): a yearly temperature cycle plus persistence of the
-    deviations from it.
+    Seattle: dynamic harmonic regression, two Fourier pairs for the yearly cycle with AR(1)
+    errors (:func:`harmonic_regression_forecaster`), the model FPP3 section 10.5 recommends for
+    daily data with a long season. :func:`classical_forecasters` gives every classical bar.
 
     Returns
     -------
@@ -161,16 +168,27 @@ def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
             return model.fit().forecast(horizon).to_numpy()
 
         return "Holt-Winters", holt_winters
+    return harmonic_regression_forecaster()
 
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.arima.model import ARIMA
-    from statsmodels.tsa.forecasting.stl import STLForecast
+
+def stl_ar_forecaster(season: int) -> tuple[str, Callable]:
+    """STL with period ``season`` and an AR(1) model with a constant on what remains.
+
+    With a 365-day season on a few years of daily data, STL's seasonal component rests on two
+    or three values per day of the year: it is then little more than a noisy seasonal naive.
+    Kept as the weak bar the book shows, beside :func:`harmonic_regression_forecaster`.
+    """
+    season = check_int(season, "season", minimum=2)
 
     def stl_ar(history: pd.Series, horizon: int) -> np.ndarray:
+        from statsmodels.tools.sm_exceptions import ConvergenceWarning
+        from statsmodels.tsa.arima.model import ARIMA
+        from statsmodels.tsa.forecasting.stl import STLForecast
+
         with warnings.catch_warnings():  # statsmodels' convergence notes on a few origins
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = STLForecast(
-                history, ARIMA, model_kwargs={"order": (1, 0, 0), "trend": "c"}, period=task.season
+                history, ARIMA, model_kwargs={"order": (1, 0, 0), "trend": "c"}, period=season
             )
             return model.fit().forecast(horizon).to_numpy()
 
@@ -310,7 +328,7 @@ def classical_forecasters(task: ForecastTask) -> dict[str, Callable]:
 
     CO2: Holt-Winters (additive trend and season) and seasonal naive with drift.
     Seattle: dynamic harmonic regression (two Fourier pairs, AR(1) errors) and STL with a
-    365-day season plus AR(1), the weaker bar it replaces.
+    365-day season plus AR(1), the weaker bar it replaces (:func:`stl_ar_forecaster`).
     """
     _check_task(task)
     name, best = classical_forecaster(task)
@@ -320,7 +338,7 @@ def classical_forecasters(task: ForecastTask) -> dict[str, Callable]:
             history, horizon, task.season
         )
     else:
-        bars.update([harmonic_regression_forecaster()])
+        bars.update([stl_ar_forecaster(task.season)])
     return bars
 
 
@@ -425,12 +443,7 @@ def linear_forecaster(
         predicted = np.reshape(model.predict(inputs(window, extra_now)), -1)[:horizon_asked]  # (h,)
         if normalise == "last":
             predicted = predicted + window[0, -1]
-        if not lag:
-            return predicted
-        out = list(levels[-lag:])
-        for step in range(horizon_asked):  # y_{T+h} = y_{T+h-lag} + d_{T+h}
-            out.append(out[-lag] + predicted[step])
-        return np.array(out[lag:])
+        return undifference(levels, predicted, lag) if lag else predicted
 
     parts = [f"{input_length} steps"]
     if lag:
@@ -442,166 +455,32 @@ def linear_forecaster(
     return f"linear ({'; '.join(parts)})", forecast
 
 
-def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.DataFrame:
-    """Sine and cosine of the position in the year: known for any future date.
-
-    Examples
-    --------
-    >>> calendar_features(pd.date_range("2020-01-01", periods=2, freq="D")).round(3).values.tolist()
-    [[0.017, 1.0], [0.034, 0.999]]
-    """
-    if not isinstance(index, pd.DatetimeIndex):
-        raise TypeError(f"index must be a pandas DatetimeIndex, got {type(index).__name__}")
-    position = index.day_of_year.to_numpy() / period * 2 * np.pi
-    return pd.DataFrame({"year_sin": np.sin(position), "year_cos": np.cos(position)}, index=index)
-
-
-def train_val_loaders(
-    data, input_length: int, horizon: int, val_size: int, *, batch_size: int = 32, seed: int = 0
-):
-    """Window loaders for training and early stopping, from the data before the first backtest origin.
-
-    The scaler is fitted on all but the last ``val_size`` rows (the training part); the validation
-    windows are those whose targets all lie in the last ``val_size`` rows, their inputs reaching
-    back into the training part, so no target is in both.
-
-    Parameters
-    ----------
-    data : array-like of shape (time, features) or (time,)
-        Column 0 is the target; further columns are inputs.
-    input_length, horizon : int >= 1
-    val_size : int >= horizon
-        Rows at the end whose values are validation targets.
-    batch_size : int >= 1, default 32
-    seed : int, default 0
-        Seeds the shuffling of the training windows.
-
-    Returns
-    -------
-    train_loader, val_loader : torch.utils.data.DataLoader of ``(x, y)``: ``(B, L, F)``, ``(B, horizon)``
-    scaler : the StandardScaler fitted on the training rows
-    """
-    from torch.utils.data import DataLoader
-
-    from .preprocessing import WindowDataset, scale_splits
-
-    input_length = check_int(input_length, "input_length", minimum=1)
-    horizon = check_int(horizon, "horizon", minimum=1)
-    val_size = check_int(val_size, "val_size", minimum=horizon)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    array = to_numpy_2d(data, "data").astype(np.float32)  # (T, F)
-    if val_size + input_length + horizon > len(array):
-        raise ValueError(
-            f"data has {len(array)} rows: too few for val_size={val_size} plus one training "
-            f"window of input_length={input_length} and horizon={horizon}"
-        )
-    train_part = array[:-val_size]  # (T - val_size, F)
-    val_part = array[
-        -val_size - input_length :
-    ]  # (val_size + L, F): validation targets with their inputs
-    (train_s, val_s), scaler = scale_splits(train_part, val_part)
-    train_loader = DataLoader(
-        WindowDataset(train_s, input_length, horizon),
-        batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
-    )
-    val_loader = DataLoader(WindowDataset(val_s, input_length, horizon), batch_size=256)
-    return train_loader, val_loader, scaler
-
-
-def torch_forecaster(
-    model: torch.nn.Module,
-    input_length: int,
-    scaler,
-    *,
-    recursive: bool = False,
-    difference: int | None = None,
-    covariates: pd.DataFrame | None = None,
-    device=None,
-) -> Callable:
-    """Wrap a trained PyTorch forecaster as a backtest forecaster ``(history, horizon) -> forecasts``.
-
-    The model is *not* refitted at each origin: it was trained once on the data before the first
-    origin, and at every origin it reads the last ``input_length`` steps of the history (scaled
-    with ``scaler``, fitted on the training part). Refitting the classical models at each origin
-    while the network stays fixed favours the classical models, if anything.
-
-    Parameters
-    ----------
-    model : nn.Module
-        ``(B, L, F)`` to ``(B, horizon)`` (direct), or to ``(B, 1)`` with ``recursive=True``.
-    input_length : int >= 1
-    scaler : fitted scikit-learn scaler of the model's ``F`` input columns (target first), e.g.
-        from :func:`train_val_loaders` or :func:`~tslearnkit.preprocessing.scale_splits`.
-    recursive : bool, default False
-        Feed one-step forecasts back in (:func:`~tslearnkit.training.recursive_forecast`);
-        univariate models only.
-    difference : int >= 1, optional
-        The model was trained on differences ``y_t - y_{t-difference}`` (1: first differences;
-        the season: seasonal differences); its forecasts are added back onto the levels.
-    covariates : pandas.DataFrame, optional
-        Further input columns, indexed like the series, in the order the model was trained with.
-        Only the rows of the input window are read — never a row after the origin.
-
-    Returns
-    -------
-    callable(history, horizon) -> numpy.ndarray of shape (horizon,)
-    """
-    from .preprocessing import inverse_transform_column
-    from .training import predict, recursive_forecast
-
-    input_length = check_int(input_length, "input_length", minimum=1)
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if difference is not None:
-        difference = check_int(difference, "difference", minimum=1)
-    if covariates is not None and not isinstance(covariates, pd.DataFrame):
-        raise TypeError(
-            f"covariates must be a pandas DataFrame indexed like the series, got {type(covariates).__name__}"
-        )
-    if recursive and covariates is not None:
-        raise ValueError(
-            "recursive=True needs the covariates' future values; use a direct model with covariates"
-        )
-    lag = difference or 0
-
-    def forecast(history: pd.Series, horizon: int) -> np.ndarray:
-        if len(history) < input_length + lag:
-            raise ValueError(
-                f"history has {len(history)} values, the model needs {input_length + lag}"
-            )
-        levels = history.to_numpy(dtype=np.float64)  # (T,)
-        target = levels[lag:] - levels[:-lag] if lag else levels  # what the model was trained on
-        window = target[-input_length:, None]  # (L, 1)
-        if covariates is not None:
-            days = history.index[-input_length:]  # the window's own steps: nothing after the origin
-            window = np.column_stack(
-                [window, covariates.loc[days].to_numpy(dtype=np.float64)]
-            )  # (L, F)
-        x = torch.as_tensor(scaler.transform(window), dtype=torch.float32)[None]  # (1, L, F)
-        if recursive:
-            scaled = recursive_forecast(model, x, horizon, device=device)[0]  # (horizon,)
-        else:
-            scaled = predict(model, x, device=device)[0]  # (model horizon,)
-            if len(scaled) < horizon:
-                raise ValueError(
-                    f"the model forecasts {len(scaled)} steps but the task needs horizon={horizon}"
-                )
-        values = inverse_transform_column(
-            scaled[:horizon], scaler
-        )  # (horizon,) in the target's units
-        if not lag:
-            return values
-        out = list(levels[-lag:])
-        for step in range(horizon):  # y_{T+h} = y_{T+h-lag} + d_{T+h}
-            out.append(out[-lag] + values[step])
-        return np.array(out[lag:])
-
-    return forecast
-
-
 def _check_task(task) -> None:
     if not isinstance(task, ForecastTask):
         raise TypeError(f"task must be a ForecastTask from load_task, got {type(task).__name__}")
+
+
+def ensemble_forecaster(forecasters) -> Callable:
+    """The mean of several forecasters' forecasts: the seed ensemble of a network.
+
+    Parameters
+    ----------
+    forecasters : list of ``forecaster(history, horizon)``, at least one
+
+    Examples
+    --------
+    >>> mean = ensemble_forecaster([lambda h, n: np.zeros(n), lambda h, n: np.ones(n)])
+    >>> mean(None, 2)
+    array([0.5, 0.5])
+    """
+    forecasters = list(forecasters) if not callable(forecasters) else forecasters
+    if not isinstance(forecasters, list) or not forecasters:
+        raise ValueError("forecasters must be a non-empty list of forecasters")
+    for k, f in enumerate(forecasters):
+        if not callable(f):
+            raise TypeError(f"forecasters[{k}] must be callable, got {type(f).__name__}")
+
+    def forecast(history, horizon: int) -> np.ndarray:
+        return np.mean([np.asarray(f(history, horizon), dtype=np.float64) for f in forecasters], 0)
+
+    return forecast

@@ -13,7 +13,14 @@ from torch import nn
 
 from ._validation import check_int, describe
 
-__all__ = ["RNNForecaster", "Seq2SeqForecaster", "GRUCell", "ScratchGRU", "SequenceAutoencoder"]
+__all__ = [
+    "RNNForecaster",
+    "LastValueNormalised",
+    "Seq2SeqForecaster",
+    "GRUCell",
+    "ScratchGRU",
+    "SequenceAutoencoder",
+]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -393,3 +400,42 @@ class SequenceAutoencoder(nn.Module):
         repeated = z[:, None, :].expand(-1, x.shape[1], -1)  # (B, L, latent): z at every step
         out, _ = self.decoder(repeated)  # (B, L, H)
         return self.head(out)  # (B, L, F)
+
+
+class LastValueNormalised(nn.Module):
+    """Per-window normalisation around a forecaster: it sees each window relative to its last value.
+
+    ``forward(x)`` subtracts the last value of the target channel (feature 0) from that channel,
+    runs ``model`` and adds the value back onto every output: the network forecasts changes from
+    the last observation, so a level it never saw in training (CO2 in the test years) is no
+    harder than one it did. The simplest member of the family that RevIN (Kim et al. 2022)
+    belongs to; the scaler around it still fixes the units. Used in Chapter 4 beside
+    differencing.
+
+    Parameters
+    ----------
+    model : nn.Module
+        ``(B, L, F)`` to ``(B, horizon)``, e.g. an :class:`RNNForecaster`.
+
+    Examples
+    --------
+    >>> inner = RNNForecaster(input_size=1, hidden_size=4, horizon=2)
+    >>> model = LastValueNormalised(inner)
+    >>> x = torch.randn(3, 5, 1)
+    >>> torch.allclose(model(x + 10.0), model(x) + 10.0, atol=1e-5)  # level-free
+    True
+    """
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, L, F)`` windows to ``(B, horizon)`` forecasts, each relative to its last value."""
+        if not isinstance(x, torch.Tensor) or x.ndim != 3:
+            raise ValueError(f"x must be a (B, L, F) tensor, got {getattr(x, 'shape', type(x))}")
+        last = x[:, -1:, :1]  # (B, 1, 1): the target's last value in each window
+        shifted = torch.cat([x[..., :1] - last, x[..., 1:]], dim=-1)  # (B, L, F)
+        return self.model(shifted) + last[:, :, 0]  # (B, horizon)

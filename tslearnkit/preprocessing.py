@@ -17,6 +17,9 @@ from torch.utils.data import Dataset
 from ._validation import as_float_array, check_index, check_int, describe, to_numpy_2d
 
 __all__ = [
+    "calendar_features",
+    "undifference",
+    "train_val_loaders",
     "chronological_split",
     "scale_splits",
     "inverse_transform_column",
@@ -424,3 +427,102 @@ def znormalize(X, eps: float = 1e-8):
     mean = np.nanmean(array, axis=1, keepdims=True)
     std = np.nanstd(array, axis=1, keepdims=True)
     return (array - mean) / np.where(std < eps, 1.0, std)
+
+
+def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.DataFrame:
+    """Sine and cosine of the position in the year: known for any future date.
+
+    Examples
+    --------
+    >>> calendar_features(pd.date_range("2020-01-01", periods=2, freq="D")).round(3).values.tolist()
+    [[0.017, 1.0], [0.034, 0.999]]
+    """
+    if not isinstance(index, pd.DatetimeIndex):
+        raise TypeError(f"index must be a pandas DatetimeIndex, got {type(index).__name__}")
+    position = index.day_of_year.to_numpy() / period * 2 * np.pi
+    return pd.DataFrame({"year_sin": np.sin(position), "year_cos": np.cos(position)}, index=index)
+
+
+def train_val_loaders(
+    data, input_length: int, horizon: int, val_size: int, *, batch_size: int = 32, seed: int = 0
+):
+    """Window loaders for training and early stopping, from the data before the first backtest origin.
+
+    The scaler is fitted on all but the last ``val_size`` rows (the training part); the validation
+    windows are those whose targets all lie in the last ``val_size`` rows, their inputs reaching
+    back into the training part, so no target is in both.
+
+    Parameters
+    ----------
+    data : array-like of shape (time, features) or (time,)
+        Column 0 is the target; further columns are inputs.
+    input_length, horizon : int >= 1
+    val_size : int >= horizon
+        Rows at the end whose values are validation targets.
+    batch_size : int >= 1, default 32
+    seed : int, default 0
+        Seeds the shuffling of the training windows.
+
+    Returns
+    -------
+    train_loader, val_loader : torch.utils.data.DataLoader of ``(x, y)``: ``(B, L, F)``, ``(B, horizon)``
+    scaler : the StandardScaler fitted on the training rows
+    """
+    from torch.utils.data import DataLoader
+
+    input_length = check_int(input_length, "input_length", minimum=1)
+    horizon = check_int(horizon, "horizon", minimum=1)
+    val_size = check_int(val_size, "val_size", minimum=horizon)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    array = to_numpy_2d(data, "data").astype(np.float32)  # (T, F)
+    if val_size + input_length + horizon > len(array):
+        raise ValueError(
+            f"data has {len(array)} rows: too few for val_size={val_size} plus one training "
+            f"window of input_length={input_length} and horizon={horizon}"
+        )
+    train_part = array[:-val_size]  # (T - val_size, F)
+    val_part = array[
+        -val_size - input_length :
+    ]  # (val_size + L, F): validation targets with their inputs
+    (train_s, val_s), scaler = scale_splits(train_part, val_part)
+    train_loader = DataLoader(
+        WindowDataset(train_s, input_length, horizon),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
+    val_loader = DataLoader(WindowDataset(val_s, input_length, horizon), batch_size=256)
+    return train_loader, val_loader, scaler
+
+
+def undifference(history, differences, lag: int = 1) -> np.ndarray:
+    """Levels from forecast differences: ``y[T+h] = y[T+h-lag] + d[T+h]``, step by step.
+
+    The inverse of differencing at ``lag`` for forecasts: the first ``lag`` steps add onto the
+    last ``lag`` observed levels, later ones onto the forecast levels before them. Chapter 4
+    builds it; the forecasters on differences (``torch_forecaster``, ``linear_forecaster``)
+    use it.
+
+    Parameters
+    ----------
+    history : array-like of shape (T,), T >= lag
+        The observed levels up to the origin.
+    differences : array-like of shape (h,)
+        Forecast differences ``y[t] - y[t-lag]`` for the ``h`` steps after the origin.
+    lag : int >= 1, default 1
+
+    Examples
+    --------
+    >>> undifference([1.0, 2.0, 4.0], [1.0, 1.0, 1.0], lag=2)
+    array([3., 5., 4.])
+    """
+    lag = check_int(lag, "lag", minimum=1)
+    levels = as_float_array(history, "history").reshape(-1)
+    changes = as_float_array(differences, "differences").reshape(-1)
+    if levels.size < lag:
+        raise ValueError(f"history has {levels.size} values; lag={lag} needs at least {lag}")
+    out = np.concatenate([levels[-lag:], np.empty(changes.size)])
+    for step in range(changes.size):
+        out[lag + step] = out[step] + changes[step]
+    return out[lag:]

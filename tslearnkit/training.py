@@ -8,9 +8,12 @@ import copy
 import numbers
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from tqdm import TqdmWarning
@@ -22,7 +25,15 @@ with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to a
 from ._validation import check_int, describe
 from .utils import get_device
 
-__all__ = ["History", "fit", "predict", "recursive_forecast", "save_checkpoint", "load_checkpoint"]
+__all__ = [
+    "History",
+    "fit",
+    "predict",
+    "recursive_forecast",
+    "save_checkpoint",
+    "load_checkpoint",
+    "torch_forecaster",
+]
 
 
 @dataclass
@@ -330,3 +341,88 @@ def load_checkpoint(path, map_location="cpu") -> nn.Module:
     model = cls(**checkpoint["config"])
     model.load_state_dict(checkpoint["state_dict"])
     return model.to(map_location).eval()
+
+
+def torch_forecaster(
+    model: torch.nn.Module,
+    input_length: int,
+    scaler,
+    *,
+    recursive: bool = False,
+    difference: int | None = None,
+    covariates: pd.DataFrame | None = None,
+    device=None,
+) -> Callable:
+    """Wrap a trained PyTorch forecaster as a backtest forecaster ``(history, horizon) -> forecasts``.
+
+    The model is *not* refitted at each origin: it was trained once on the data before the first
+    origin, and at every origin it reads the last ``input_length`` steps of the history (scaled
+    with ``scaler``, fitted on the training part). Refitting the classical models at each origin
+    while the network stays fixed favours the classical models, if anything.
+
+    Parameters
+    ----------
+    model : nn.Module
+        ``(B, L, F)`` to ``(B, horizon)`` (direct), or to ``(B, 1)`` with ``recursive=True``.
+    input_length : int >= 1
+    scaler : fitted scikit-learn scaler of the model's ``F`` input columns (target first), e.g.
+        from :func:`~tslearnkit.preprocessing.train_val_loaders` or :func:`~tslearnkit.preprocessing.scale_splits`.
+    recursive : bool, default False
+        Feed one-step forecasts back in (:func:`~tslearnkit.training.recursive_forecast`);
+        univariate models only.
+    difference : int >= 1, optional
+        The model was trained on differences ``y_t - y_{t-difference}`` (1: first differences;
+        the season: seasonal differences); its forecasts are added back onto the levels.
+    covariates : pandas.DataFrame, optional
+        Further input columns, indexed like the series, in the order the model was trained with.
+        Only the rows of the input window are read — never a row after the origin.
+
+    Returns
+    -------
+    callable(history, horizon) -> numpy.ndarray of shape (horizon,)
+    """
+    from .preprocessing import inverse_transform_column, undifference
+
+    input_length = check_int(input_length, "input_length", minimum=1)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if difference is not None:
+        difference = check_int(difference, "difference", minimum=1)
+    if covariates is not None and not isinstance(covariates, pd.DataFrame):
+        raise TypeError(
+            f"covariates must be a pandas DataFrame indexed like the series, got {type(covariates).__name__}"
+        )
+    if recursive and covariates is not None:
+        raise ValueError(
+            "recursive=True needs the covariates' future values; use a direct model with covariates"
+        )
+    lag = difference or 0
+
+    def forecast(history: pd.Series, horizon: int) -> np.ndarray:
+        if len(history) < input_length + lag:
+            raise ValueError(
+                f"history has {len(history)} values, the model needs {input_length + lag}"
+            )
+        levels = history.to_numpy(dtype=np.float64)  # (T,)
+        target = levels[lag:] - levels[:-lag] if lag else levels  # what the model was trained on
+        window = target[-input_length:, None]  # (L, 1)
+        if covariates is not None:
+            days = history.index[-input_length:]  # the window's own steps: nothing after the origin
+            window = np.column_stack(
+                [window, covariates.loc[days].to_numpy(dtype=np.float64)]
+            )  # (L, F)
+        x = torch.as_tensor(scaler.transform(window), dtype=torch.float32)[None]  # (1, L, F)
+        if recursive:
+            scaled = recursive_forecast(model, x, horizon, device=device)[0]  # (horizon,)
+        else:
+            scaled = predict(model, x, device=device)[0]  # (model horizon,)
+            if len(scaled) < horizon:
+                raise ValueError(
+                    f"the model forecasts {len(scaled)} steps but the task needs horizon={horizon}"
+                )
+        values = inverse_transform_column(
+            scaled[:horizon], scaler
+        )  # (horizon,) in the target's units
+        return undifference(levels, values, lag) if lag else values
+
+    return forecast

@@ -167,6 +167,7 @@ def glue(name: str, value, display: bool = True) -> None:
         The key the prose refers to: letters, digits, ``_``, ``.`` and ``-``.
     value : object
         Anything IPython can display; numbers are formatted by the prose (``{glue:text}`key:.2f```).
+        A NumPy scalar is glued as the Python number it holds, so that the prose can format it.
     display : bool, default True
         Also show the value in the cell's output.
     """
@@ -179,6 +180,8 @@ def glue(name: str, value, display: bool = True) -> None:
     from IPython.core.formatters import format_display_data
     from IPython.display import display as ipython_display
 
+    if isinstance(value, np.generic):  # np.float64(0.4) -> 0.4: the prose formats plain numbers
+        value = value.item()
     bundle, metadata = format_display_data(value)
     prefix = "" if display else _GLUE_PREFIX
     metadata = dict(metadata, scrapbook={"name": name, "mime_prefix": prefix})
