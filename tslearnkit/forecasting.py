@@ -98,38 +98,29 @@ def load_task(name: str) -> ForecastTask:
     """
     if name == "co2":
         series = load_co2()
-        n = len(series)
-        initial = n - int(round(0.2 * n))
-        return ForecastTask(
-            "co2",
-            series,
-            pd.DataFrame(index=series.index),
-            "ppm",
-            horizon=12,
-            season=12,
-            mase_season=12,
-            initial=initial,
-            val_size=int(round(0.15 * n)),
-            step=3,
-        )
+        return _split_task("co2", series, pd.DataFrame(index=series.index), "ppm", 12, 12, 12, 3)
     if name == "seattle":
         weather = load_seattle_weather()
-        series = weather["temp_max"]
-        n = len(series)
-        initial = n - int(round(0.2 * n))
-        return ForecastTask(
-            "seattle",
-            series,
-            weather[["precipitation", "wind", "temp_min"]],
-            "°C",
-            horizon=7,
-            season=365,
-            mase_season=1,
-            initial=initial,
-            val_size=int(round(0.15 * n)),
-            step=7,
-        )
+        covariates = weather[["precipitation", "wind", "temp_min"]]
+        return _split_task("seattle", weather["temp_max"], covariates, "°C", 7, 365, 1, 7)
     raise ValueError(f"name must be 'co2' or 'seattle', got {name!r}")
+
+
+def _split_task(name, series, covariates, units, horizon, season, mase_season, step):
+    """A task whose last 20% is the test part and the 15% before it the validation part."""
+    n = len(series)
+    return ForecastTask(
+        name,
+        series,
+        covariates,
+        units,
+        horizon=horizon,
+        season=season,
+        mase_season=mase_season,
+        initial=n - int(round(0.2 * n)),
+        val_size=int(round(0.15 * n)),
+        step=step,
+    )
 
 
 def baseline_forecasters(task: ForecastTask) -> dict[str, Callable]:
