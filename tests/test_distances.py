@@ -314,7 +314,7 @@ def nan_in_one_feature():
         (
             lambda: cdist_dtw(np.zeros((2, 3)), dtype=torch.int64),
             TypeError,
-            "dtype must be torch.float64 or",
+            "dtype must be torch.float64, torch.float32 or None",
         ),
         (
             lambda: soft_dtw(np.zeros((3, 4)), np.zeros((2, 4))),

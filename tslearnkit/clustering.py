@@ -18,19 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_int, describe
-from .distances import (
-    _check_device,
-    _check_gamma,
-    _check_series,
-    _check_window,
-    _chunk_pairs,
-    _cdist_dtw,
-    _cdist_soft_dtw,
-    _dtw_paths,
-    _ncc_max,
-    _pair_values,
-    _SoftDTW,
-)
+from . import _engine as E
 
 __all__ = ["TimeSeriesKMeans", "KShape", "dtw_barycenter_averaging", "softdtw_barycenter"]
 
@@ -88,35 +76,17 @@ def _dba(X, lx, labels, centres, max_iter, tol, window):
     sizes = torch.bincount(labels, minlength=k).to(X.dtype)
     active = sizes > 0
     previous = torch.full((k,), math.inf, dtype=X.dtype, device=X.device)
-    most = min(len(X), _chunk_pairs(L, X.shape[1], dim, stored=True, device=X.device))
-    workspace = X.new_empty(
-        (L + X.shape[1] + 1) * (L + 1) * most
-    )  # reused: no fresh pages each round
+    workspace = None
+    if X.device.type != "cpu":  # the wavefront's stored diagonals, reused: no fresh pages
+        most = min(len(X), E._wavefront._chunk_pairs(L, X.shape[1], dim, True, X.device))
+        workspace = X.new_empty((L + X.shape[1] + 1) * (L + 1) * most)
     for _ in range(max_iter):
         members = torch.nonzero(active[labels])[:, 0]
-        chunk = -(-len(members) // -(-len(members) // most))  # equal chunks of at most `most`
-        sums = X.new_zeros((k * L, dim))
-        counts = X.new_zeros(k * L)
-        cost = X.new_zeros(k)
-        for start in range(0, len(members), chunk):
-            series = members[start : start + chunk]
-            owner = labels[series]
-            m = int(lx[series].max())
-            x = (
-                centres[owner].transpose(0, 1).contiguous()
-            )  # (L, P, d): the centre is the row series
-            yr = X[series, :m].flip(1).transpose(0, 1).contiguous()  # (m, P, d)
-            squared, rows, cols, live = _dtw_paths(
-                x, yr, torch.full_like(owner, L), lx[series], window, workspace
-            )
-            cost.index_add_(0, owner, squared)
-            values = X[series[None, :].expand_as(cols)[live], cols[live] - 1]  # (cells, d)
-            slots = (owner[None, :] * L + rows - 1)[live]  # (cells,)
-            sums.index_add_(0, slots, values)
-            counts.index_add_(0, slots, torch.ones_like(slots, dtype=X.dtype))
-        cost = cost / sizes.clamp(min=1)
-        update = active[:, None] & (counts.view(k, L) > 0)
-        centres[update] = (sums.view(k, L, dim) / counts.view(k, L, 1).clamp(min=1))[update]
+        sums, counts, cost = E.dba_statistics(X, lx, labels, members, centres, window, workspace)
+        cost = cost.to(X.device) / sizes.clamp(min=1)
+        sums, counts = sums.to(X.device), counts.to(X.device)
+        update = active[:, None] & (counts > 0)
+        centres[update] = (sums / counts[..., None].clamp(min=1))[update]
         done = ((previous - cost).abs() < tol) | (previous < cost)
         previous = torch.where(active, cost, previous)
         active &= ~done
@@ -135,16 +105,7 @@ def _softdtw_barycenters(X, lx, labels, centres, gamma, max_iter, tol, window):
 
     def objective(flat):
         Z = torch.tensor(flat.reshape(shape), dtype=X.dtype, device=X.device, requires_grad=True)
-        values = _pair_values(
-            lambda x, yr, n_len, m_len: _SoftDTW.apply(x, yr, n_len, m_len, window, gamma),
-            Z,
-            centre_len,
-            X,
-            lx,
-            (labels, index),
-            None,
-            stored=True,
-        )
+        values = E.soft_dtw_pairs(Z, centre_len, X, lx, (labels, index), gamma, window)
         loss = values.sum()
         loss.backward()
         return loss.item(), Z.grad.cpu().numpy().ravel()
@@ -157,7 +118,7 @@ def _softdtw_barycenters(X, lx, labels, centres, gamma, max_iter, tol, window):
 
 
 def _barycenter_inputs(X, init, device, metric_name):
-    Xs, lx = _check_series(
+    Xs, lx = E.check_series(
         X, "X", allow_padding=True, device=device, dtype=torch.float64, what=metric_name
     )
     if init is None:
@@ -167,7 +128,7 @@ def _barycenter_inputs(X, init, device, metric_name):
             math.nan,
         )
         return Xs, lx, torch.nanmean(padded, 0)[None]  # (1, L, d): the pointwise mean
-    Z, lz = _check_series(
+    Z, lz = E.check_series(
         init, "init", allow_padding=False, device=device, dtype=torch.float64, what=metric_name
     )
     if Z.shape[0] != 1 or Z.shape[2] != Xs.shape[2]:
@@ -246,7 +207,7 @@ def softdtw_barycenter(X, gamma=1.0, init=None, max_iter=50, tol=1e-3, window=No
     >>> softdtw_barycenter([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]], gamma=0.01).round(2).tolist()
     [0.0, 1.0, 2.0]
     """
-    gamma = _check_gamma(gamma)
+    gamma = E.check_gamma(gamma)
 
     def solve(Xs, lx, labels, Z, max_iter, tol, window):
         return _softdtw_barycenters(Xs, lx, labels, Z, gamma, max_iter, tol, window)
@@ -257,10 +218,10 @@ def softdtw_barycenter(X, gamma=1.0, init=None, max_iter=50, tol=1e-3, window=No
 def _one_barycenter(X, init, max_iter, tol, window, device, method, solve):
     """Check the arguments shared by the two barycenter functions, run ``solve`` on all of ``X``
     as one cluster, and return the barycenter in the input's type."""
-    device = _check_device(device, X)
+    device = E.check_device(device, X)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = _check_tol(tol)
-    window = _check_window(window)
+    window = E.check_window(window)
     Xs, lx, Z = _barycenter_inputs(X, _prepare_init(init), device, method)
     labels = torch.zeros(len(Xs), dtype=torch.long, device=device)
     Z = solve(Xs, lx, labels, Z, max_iter, tol, window)
@@ -367,13 +328,13 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
         check_int(self.n_init, "n_init", minimum=1)
         check_int(self.max_iter_barycenter, "max_iter_barycenter", minimum=1)
         _check_tol(self.tol)
-        _check_window(self.window)
-        _check_gamma(self.gamma)
-        return _check_device(self.device, X)
+        E.check_window(self.window)
+        E.check_gamma(self.gamma)
+        return E.check_device(self.device, X)
 
     def _check_X(self, X, device):
         what = "metric='euclidean'" if self.metric == "euclidean" else f"metric={self.metric!r}"
-        return _check_series(
+        return E.check_series(
             X,
             "X",
             allow_padding=self.metric != "euclidean",
@@ -393,8 +354,8 @@ class TimeSeriesKMeans(ClusterMixin, BaseEstimator):
                     X.flatten(1), centres.flatten(1), compute_mode="donot_use_mm_for_euclid_dist"
                 )
             if self.metric == "dtw":
-                return _cdist_dtw(X, lx, centres, lc, self.window)
-            return _cdist_soft_dtw(X, lx, centres, lc, self.gamma, self.window)
+                return E.cdist_dtw(X, lx, centres, lc, self.window)
+            return E.cdist_soft_dtw(X, lx, centres, lc, self.gamma, self.window)
 
     def _squared(self, distances):
         """Distances on the squared scale used by k-means++ and the inertia."""
@@ -541,7 +502,7 @@ def _shape_extraction(members, centre):
     ``Q^T S Q`` with ``S = X^T X`` and ``Q = I - 1/L`` (Paparrizos & Gravano 2015, Alg. 2)."""
     n, L, d = members.shape
     if float(torch.linalg.vector_norm(centre)) > 0:
-        _, shift = _ncc_max(centre[None], members, with_shift=True)  # (1, n)
+        _, shift = E.ncc_max(centre[None], members, with_shift=True)  # (1, n)
         source = torch.arange(L)[None, :] - shift[0][:, None]  # aligned[t] = member[t - shift]
         inside = (source >= 0) & (source < L)
         aligned = members[torch.arange(n)[:, None], source.clamp(0, L - 1)] * inside[..., None]
@@ -604,7 +565,7 @@ class KShape(ClusterMixin, BaseEstimator):
         self.tol = tol
 
     def _check_X(self, X):
-        Xs, _ = _check_series(
+        Xs, _ = E.check_series(
             X,
             "X",
             allow_padding=False,
@@ -615,7 +576,7 @@ class KShape(ClusterMixin, BaseEstimator):
         return _znormalize(Xs)
 
     def _assign(self, X, centres):
-        distances = 1.0 - _ncc_max(X, centres)  # (n, k) SBD
+        distances = 1.0 - E.ncc_max(X, centres)  # (n, k) SBD
         labels = distances.argmin(1)
         counts = torch.bincount(labels, minlength=len(centres))
         for empty in torch.nonzero(counts == 0)[:, 0].tolist():  # re-seed with the farthest series
@@ -625,7 +586,7 @@ class KShape(ClusterMixin, BaseEstimator):
             counts[empty] += 1
             labels[far] = empty
             centres[empty] = X[far]
-            distances[:, empty] = 1.0 - _ncc_max(X, X[far : far + 1])[:, 0]
+            distances[:, empty] = 1.0 - E.ncc_max(X, X[far : far + 1])[:, 0]
         inertia = float((distances[torch.arange(len(X), device=X.device), labels] ** 2).mean())
         return labels, inertia
 
@@ -678,4 +639,4 @@ class KShape(ClusterMixin, BaseEstimator):
                 f"X has series of shape {tuple(Xs.shape[1:])} (length, features) but KShape was fitted on "
                 f"{tuple(self._centres.shape[1:])}; k-Shape needs equal lengths"
             )
-        return (1.0 - _ncc_max(Xs, self._centres)).argmin(1).numpy()
+        return (1.0 - E.ncc_max(Xs, self._centres)).argmin(1).numpy()
