@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tslearnkit.datasets import make_cbf
+from tslearnkit import _engine as E
 from tslearnkit.distances import cdist_dtw, cdist_sbd, cdist_soft_dtw, soft_dtw
 from tslearnkit.preprocessing import unpad, znormalize
 
@@ -82,12 +83,16 @@ def test_cdist_dtw_multivariate_variable_lengths():
     window=st.one_of(st.none(), st.integers(0, 4)),
     seed=st.integers(0, 2**16),
 )
-def test_cdist_dtw_any_lengths_and_window(lengths, other, window, seed):
+@pytest.mark.parametrize("engine", ["compiled", "torch"])
+def test_cdist_dtw_any_lengths_and_window(engine, lengths, other, window, seed):
     rng = np.random.default_rng(seed)
     A = [rng.standard_normal(n) for n in lengths]
     B = [rng.standard_normal(n) for n in other]
     got = cdist_dtw(
-        to_time_series_dataset(A)[..., 0], to_time_series_dataset(B)[..., 0], window=window
+        to_time_series_dataset(A)[..., 0],
+        to_time_series_dataset(B)[..., 0],
+        window=window,
+        engine=engine,
     )
     np.testing.assert_allclose(
         got, tslearn_pairwise(ts.dtw, A, B, sakoe_chiba_radius=window), rtol=1e-12, atol=1e-12
@@ -97,9 +102,9 @@ def test_cdist_dtw_any_lengths_and_window(lengths, other, window, seed):
 def test_cdist_dtw_chunks_tensors_and_dtypes():
     X = random_data(9, 20, None, 4)
     expected = ts.cdist_dtw(X)
-    for chunk_size in (1, 5, 1000):
+    for chunk_size in (1, 5, 1000):  # the wavefront's chunks
         np.testing.assert_allclose(
-            cdist_dtw(X, chunk_size=chunk_size), expected, rtol=1e-12, atol=1e-12
+            cdist_dtw(X, chunk_size=chunk_size, engine="torch"), expected, rtol=1e-12, atol=1e-12
         )
     out = cdist_dtw(torch.tensor(X))
     assert isinstance(out, torch.Tensor) and out.dtype == torch.float64
@@ -111,6 +116,73 @@ def test_cdist_dtw_chunks_tensors_and_dtypes():
     np.testing.assert_array_equal(D, D.T)
     np.testing.assert_array_equal(np.diag(D), 0.0)
     assert cdist_dtw(X[:1]).tolist() == [[0.0]]
+
+
+# --- the two engines ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("d", [None, 2])
+@pytest.mark.parametrize("window", [None, 0, 3, 12])
+def test_engines_agree_with_tslearn_over_many_blocks(d, window):
+    """More pairs than one block of lanes, lengths that vary inside a block, X against Y."""
+    rng = np.random.default_rng(7)
+    shape = (1,) if d is None else (d,)
+    series = [rng.standard_normal((int(rng.integers(5, 40)),) + shape) for _ in range(90)]
+    padded = to_time_series_dataset(series)
+    if d is None:
+        padded = padded[..., 0]
+    expected = ts.cdist_dtw(padded, padded[:7], sakoe_chiba_radius=window)
+    for engine in ("compiled", "torch"):
+        got = cdist_dtw(padded, padded[:7], window=window, engine=engine)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    symmetric = cdist_dtw(padded, window=window, engine="compiled")
+    np.testing.assert_allclose(
+        symmetric, ts.cdist_dtw(padded, sakoe_chiba_radius=window), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_compiled_engine_is_the_same_with_two_threads():
+    X = random_data(130, 33, None, 5)
+    one = cdist_dtw(X, window=4)
+    torch.set_num_threads(2)  # the fixture restores one thread
+    np.testing.assert_array_equal(cdist_dtw(X, window=4), one)
+
+
+def test_compiled_engine_float32_and_tensors():
+    X = random_data(70, 25, 2, 6)
+    expected = ts.cdist_dtw(X)
+    single = cdist_dtw(torch.tensor(X, dtype=torch.float32))  # the tensor's dtype by default
+    assert single.dtype == torch.float32
+    np.testing.assert_allclose(single.numpy(), expected, rtol=1e-4, atol=1e-4)
+    assert cdist_dtw(torch.tensor(X)).dtype == torch.float64
+
+
+def test_dba_statistics_engines_agree():
+    X, _ = make_cbf(n_per_class=30, length=40, random_state=2, variable_length=True)
+    Xs, lx = E.check_series(
+        X, "X", allow_padding=True, device=torch.device("cpu"), dtype=torch.float64
+    )
+    labels = torch.arange(len(Xs)) % 3
+    members = torch.arange(len(Xs))[::2].contiguous()
+    centres = Xs[[0, 1, 2], :35].clone()
+    for window in (None, 3):
+        fast = E.dba_statistics(Xs, lx, labels, members, centres, window, engine="compiled")
+        slow = E.dba_statistics(Xs, lx, labels, members, centres, window, engine="torch")
+        for a, b in zip(fast, slow):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_default_dtype_by_device():
+    cpu, gpu = torch.device("cpu"), torch.device("cuda")
+    assert E.check_dtype(None, cpu) == torch.float64
+    assert E.check_dtype(None, gpu) == torch.float32
+    assert E.check_dtype(None, gpu, torch.zeros(2, dtype=torch.float64)) == torch.float64
+    assert E.check_dtype(torch.float64, gpu) == torch.float64
+
+
+def test_compiled_engine_needs_a_cpu():
+    with pytest.raises(ValueError, match="engine='compiled' runs on the CPU but device is 'cuda'"):
+        E.check_engine("compiled", torch.device("cuda"))
 
 
 # --- soft-DTW --------------------------------------------------------------------------------
@@ -348,8 +420,13 @@ def test_gpu_matches_cpu():
         assert gpu.device.type == "cuda"
         np.testing.assert_allclose(gpu.cpu().numpy(), cdist_dtw(X, Y, window=window), rtol=1e-12)
     np.testing.assert_allclose(
-        cdist_soft_dtw(X, Y, gamma=0.5, device="cuda"), cdist_soft_dtw(X, Y, gamma=0.5), rtol=1e-10
+        cdist_soft_dtw(X, Y, gamma=0.5, device="cuda", dtype=torch.float64),
+        cdist_soft_dtw(X, Y, gamma=0.5),
+        rtol=1e-10,
     )
+    single = cdist_dtw(X, Y, device="cuda")  # float32 by default on a GPU
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, cdist_dtw(X, Y), rtol=1e-4, atol=1e-4)
     Z = znormalize(Y)
     np.testing.assert_allclose(cdist_sbd(Z, device="cuda"), cdist_sbd(Z), atol=1e-12)
     x = torch.tensor(Y[:2], device="cuda", requires_grad=True)

@@ -45,9 +45,12 @@ def check_device(device, X):
     return device
 
 
-def check_dtype(dtype, device):
-    """``dtype``, or by default float64 on a CPU and float32 on a GPU (where float64 is slow)."""
+def check_dtype(dtype, device, X=None):
+    """``dtype``; by default that of a floating-point tensor ``X``, else float64 on a CPU and
+    float32 on a GPU (where float64 runs at a fraction of the speed)."""
     if dtype is None:
+        if isinstance(X, torch.Tensor) and X.dtype in (torch.float32, torch.float64):
+            return X.dtype
         return torch.float32 if device.type == "cuda" else torch.float64
     if dtype not in (torch.float64, torch.float32):
         raise TypeError(
@@ -290,7 +293,7 @@ def cdist_soft_dtw(X, lx, Y, ly, gamma, window, chunk_size=None):
     return to_matrix(values, pairs, len(X), len(Y), symmetric)
 
 
-def dba_statistics(X, lx, labels, members, centres, window, workspace=None):
+def dba_statistics(X, lx, labels, members, centres, window, workspace=None, engine="auto"):
     """One DBA round's sums for every cluster at once: align each series ``X[members]`` with its
     centre ``centres[labels[members]]`` by DTW and return ``sums (k, L, d)`` of the series values
     aligned to each centre point, ``counts (k, L)`` and ``cost (k,)``, the summed squared DTW.
@@ -299,7 +302,7 @@ def dba_statistics(X, lx, labels, members, centres, window, workspace=None):
     wavefront traces the paths of chunks of pairs. ``workspace``: the wavefront's reused memory.
     """
     k, L, dim = centres.shape
-    if X.device.type == "cpu":
+    if compiled(engine, X.device):
         kernels = _kernels()
         sums, counts, cost = kernels.run_with_threads(
             torch.get_num_threads(),

@@ -48,7 +48,8 @@ def cdist_dtw(X, Y=None, window=None, *, device=None, dtype=None, chunk_size=Non
     device : str or torch.device, optional
         Where to compute; default the device of ``X`` if it is a tensor, else the CPU.
     dtype : torch.float64, torch.float32 or None
-        None: float64 on a CPU, float32 on a GPU.
+        None: the dtype of a floating-point tensor ``X``, else float64 on a CPU and float32 on a
+        GPU.
     chunk_size : int, optional
         Pairs per batch of the torch wavefront. Default: as many as fit in about 2 MiB of working
         memory with one CPU thread (the L2 cache), 8 MiB per thread with more, 1 GiB on a GPU.
@@ -68,7 +69,7 @@ def cdist_dtw(X, Y=None, window=None, *, device=None, dtype=None, chunk_size=Non
     [[1.0]]
     """
     device = E.check_device(device, X)
-    dtype = E.check_dtype(dtype, device)
+    dtype = E.check_dtype(dtype, device, X)
     window = E.check_window(window)
     chunk_size = E.check_chunk_size(chunk_size)
     engine = E.check_engine(engine, device)
@@ -115,7 +116,7 @@ def cdist_soft_dtw(X, Y=None, gamma=1.0, window=None, *, device=None, dtype=None
     [[-0.011, 1.0], [1.0, 0.0]]
     """
     device = E.check_device(device, X)
-    dtype = E.check_dtype(dtype, device)
+    dtype = E.check_dtype(dtype, device, X)
     gamma = E.check_gamma(gamma)
     window = E.check_window(window)
     chunk_size = E.check_chunk_size(chunk_size)
@@ -203,7 +204,7 @@ def cdist_sbd(X, Y=None, *, device=None, dtype=None):
     [[0.05, 0.5, 0.09]]
     """
     device = E.check_device(device, X)
-    dtype = E.check_dtype(dtype, device)
+    dtype = E.check_dtype(dtype, device, X)
     Xs, _, Ys, _ = E.check_pair(X, Y, allow_padding=False, device=device, dtype=dtype, what="SBD")
     with torch.no_grad():
         if Ys is None:
