@@ -10,7 +10,7 @@ JB_FLAGS := -W -n --keep-going
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all book test test-unit test-notebooks test-book test-wheel test-browser test-gpu \
-	notebooks page format student clean help
+	notebooks page format student bench clean help
 all: help
 
 help:
@@ -30,6 +30,9 @@ help:
 	@echo "                       rebuild one chapter's page from its stored outputs (seconds)"
 	@echo "  make format          format the package, tests, tools and notebooks with ruff"
 	@echo "  make student         write the student editions (no solutions) into _build/student"
+	@echo "  make bench           DTW against tslearn, dtaidistance and aeon, in .venv-bench (set up"
+	@echo "                       on first use): writes benchmarks/results/dtw.md and dtw.json;"
+	@echo "                       BENCH_ARGS=--quick for a smoke test (an idle machine for real timings)"
 	@echo "  make clean           remove build outputs (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -109,6 +112,23 @@ student: $(STAMP)
 # For authors: chapters are committed executed; this refreshes their outputs in place.
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py
+
+# The DTW benchmark against its peers (benchmarks/README.md). Its own environment, .venv-bench:
+# aeon caps pandas, numba (and so numpy) below the book's pins. torch is the book's pin, a CPU build.
+BENCH       := .venv-bench
+BENCH_STAMP := $(BENCH)/.installed
+BENCH_ARGS  ?=
+
+$(BENCH_STAMP): benchmarks/requirements-peers.txt pyproject.toml requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ..."; exit 1; }
+	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet $$(grep -m1 '^torch==' requirements.txt)
+	$(BENCH)/bin/python -m pip install --quiet -e . -r benchmarks/requirements-peers.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BENCH)/bin/python benchmarks/dtw.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build book/generated .pytest_cache

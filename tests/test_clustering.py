@@ -16,8 +16,10 @@ from tslearnkit.clustering import (
     TimeSeriesKMeans,
     dtw_barycenter_averaging,
     softdtw_barycenter,
+    suggest_gamma,
 )
 from tslearnkit.datasets import load_trace, make_cbf
+from tslearnkit.distances import cdist_dtw, cdist_soft_dtw
 from tslearnkit.preprocessing import znormalize
 
 with warnings.catch_warnings():
@@ -166,6 +168,110 @@ def test_sklearn_conventions():
     )
 
 
+# --- soft-DTW k-means -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_cbf():
+    X, y = make_cbf(n_per_class=8, length=32, random_state=6)
+    return znormalize(X), y
+
+
+def divergences(X, centres, gamma):
+    """D(x_i, c_j) from the public soft-DTW matrices: the definition, computed independently."""
+    own_x = np.diag(cdist_soft_dtw(X, gamma=gamma))
+    own_c = np.diag(cdist_soft_dtw(centres, gamma=gamma))
+    return cdist_soft_dtw(X, centres, gamma=gamma) - 0.5 * own_x[:, None] - 0.5 * own_c[None]
+
+
+def softdtw_kmeans(**params):
+    defaults = dict(n_clusters=3, metric="softdtw", gamma=0.5, max_iter_barycenter=5)
+    return TimeSeriesKMeans(**(defaults | params))
+
+
+def test_softdtw_kmeans_clusters_with_the_divergence(small_cbf):
+    X, y = small_cbf
+    km = softdtw_kmeans(max_iter=5, random_state=0).fit(X)
+    D = divergences(X, km.cluster_centers_, 0.5)
+    scale = np.abs(np.diag(cdist_soft_dtw(X, gamma=0.5))).max()
+    assert D.min() >= -1e-9 * scale  # >= 0 up to rounding
+    np.testing.assert_array_equal(km.labels_, D.argmin(1))
+    assert km.inertia_ == pytest.approx(D.min(1).mean(), rel=1e-9)
+    assert km.inertia_ > 0.1  # the old soft-DTW k-means clamped at 0 reported exactly 0 here
+    np.testing.assert_array_equal(km.predict(X), km.labels_)
+    assert km.gamma_ == 0.5 and adjusted_rand_score(y, km.labels_) >= 0.5
+
+
+def test_softdtw_kmeans_rounds_follow_max_iter_and_lower_the_objective(small_cbf):
+    X, _ = small_cbf
+    runs = {m: softdtw_kmeans(max_iter=m, random_state=6).fit(X) for m in (1, 2, 10)}
+    assert runs[1].n_iter_ == 1 and runs[2].n_iter_ == 2
+    assert runs[10].n_iter_ > 2  # clamped soft-DTW stopped after 2 rounds whatever max_iter
+    for m, km in runs.items():
+        history = np.array(km.inertia_history_)
+        assert km.n_iter_ <= m and len(history) == km.n_iter_ + 1
+        assert history[-1] == km.inertia_
+        assert (np.diff(history) <= 1e-9 * history[0]).all()  # never rises
+    # the same start: a longer fit repeats the shorter one's rounds, then goes lower
+    np.testing.assert_allclose(runs[10].inertia_history_[:3], runs[2].inertia_history_, rtol=1e-12)
+    assert runs[10].inertia_ < runs[2].inertia_ < runs[1].inertia_
+
+
+def test_softdtw_kmeans_n_init_keeps_the_best_start(small_cbf):
+    X, _ = small_cbf
+    params = dict(max_iter=2, max_iter_barycenter=2)
+    rng = np.random.RandomState(3)  # consumed start after start, as inside one fit
+    singles = [softdtw_kmeans(**params, random_state=rng).fit(X).inertia_ for _ in range(3)]
+    best = softdtw_kmeans(**params, n_init=3, random_state=np.random.RandomState(3)).fit(X)
+    assert len(set(singles)) > 1 and best.inertia_ == min(singles)
+
+
+def test_suggest_gamma_scales_with_the_data():
+    X, _ = make_cbf(n_per_class=5, length=30, random_state=7)
+    gamma = suggest_gamma(X)
+    assert suggest_gamma(3.0 * X) == pytest.approx(9.0 * gamma, rel=1e-12)
+    assert suggest_gamma(X + 4.0) == pytest.approx(gamma, rel=1e-9)  # DTW ignores a common offset
+    assert suggest_gamma(X, fraction=0.5) == pytest.approx(5.0 * gamma, rel=1e-12)
+    D = cdist_dtw(X)
+    upper = np.triu_indices(len(X), 1)
+    assert gamma == pytest.approx(0.1 * np.mean(D[upper] ** 2 / 30), rel=1e-12)
+    sampled = suggest_gamma(X, n_pairs=40, random_state=0)  # 40 random pairs of the 105
+    assert sampled == suggest_gamma(X, n_pairs=40, random_state=0)
+    assert 0.5 * gamma < sampled < 2 * gamma
+    km = softdtw_kmeans(gamma="auto", max_iter=2, max_iter_barycenter=2, random_state=0).fit(X)
+    assert km.gamma_ == gamma
+    assert km.inertia_ >= 0
+
+
+def test_softdtw_kmeans_variable_lengths():
+    X, _ = make_cbf(n_per_class=6, length=30, random_state=1, variable_length=True)
+    km = softdtw_kmeans(gamma="auto", max_iter=3, max_iter_barycenter=3, random_state=0).fit(X)
+    assert km.cluster_centers_.shape == (3, 30) and not np.isnan(km.cluster_centers_).any()
+    assert km.inertia_ >= 0 and km.predict(X[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(fraction=0), ValueError, "fraction must be a positive finite number .*, got 0"),
+        (dict(fraction="a"), TypeError, "fraction must be a positive number .*, got 'a'"),
+        (dict(n_pairs=0), ValueError, "n_pairs must be a positive integer, got 0"),
+        (dict(window=-1), ValueError, "window must be None or an integer >= 0"),
+        (dict(random_state="a"), ValueError, "random_state must be None, an integer"),
+    ],
+)
+def test_suggest_gamma_bad_input_is_named(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        suggest_gamma(np.random.default_rng(0).standard_normal((4, 6)), **kwargs)
+
+
+def test_suggest_gamma_needs_two_different_series():
+    with pytest.raises(ValueError, match="X has 1 series; suggest_gamma needs at least 2"):
+        suggest_gamma(np.zeros((1, 5)))
+    with pytest.raises(ValueError, match="all equal under DTW"):
+        suggest_gamma(np.ones((3, 5)))
+
+
 # --- k-Shape ---------------------------------------------------------------------------------
 
 
@@ -252,6 +358,18 @@ def end_padded():
             np.zeros((6, 5)),
             ValueError,
             "gamma must be a positive",
+        ),
+        (
+            TimeSeriesKMeans(metric="softdtw", gamma="big"),
+            np.zeros((6, 5)),
+            ValueError,
+            "gamma must be a positive number or 'auto', got 'big'",
+        ),
+        (
+            TimeSeriesKMeans(metric="softdtw", gamma=[1.0]),
+            np.zeros((6, 5)),
+            TypeError,
+            "gamma must be a positive number, got",
         ),
         (
             TimeSeriesKMeans(metric="dtw", window=-2),

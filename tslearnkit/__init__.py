@@ -3,9 +3,9 @@
 Each module holds what the chapters reuse: ``datasets`` (offline, checksummed data),
 ``preprocessing`` (splits, scaling, windows, padding), ``evaluation`` (metrics, baselines,
 backtests), ``forecasting`` (the book's forecasting tasks and their bars), ``models`` (recurrent
-forecasters), ``training`` (fit, predict, checkpoints), ``distances`` (batched DTW, soft-DTW,
-SBD), ``clustering`` (k-means with DTW and soft-DTW, k-Shape), ``plotting`` and ``utils``
-(device, seeds, glue).
+forecasters), ``training`` (fit, predict, checkpoints), ``distances`` (DTW on compiled CPU
+kernels or a torch wavefront, soft-DTW, SBD), ``barycenters`` (DBA, soft-DTW), ``clustering``
+(k-means with DTW and soft-DTW, k-Shape), ``plotting`` and ``utils`` (device, seeds, glue).
 
 The exercise checks are imported on demand, one chapter at a time
 (``from tslearnkit.exercises import ch04``), and matplotlib's pyplot only when a figure is drawn,
@@ -15,6 +15,7 @@ so that ``import tslearnkit`` stays light.
 import importlib
 
 from . import (
+    barycenters,
     clustering,
     datasets,
     distances,
@@ -31,6 +32,7 @@ from .utils import get_device, seed_everything
 __version__ = "0.1.0"
 
 __all__ = [
+    "barycenters",
     "clustering",
     "datasets",
     "distances",

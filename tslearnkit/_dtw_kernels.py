@@ -23,9 +23,10 @@ and trusts them: validate before calling. Compiled on first use and cached on di
 
 from __future__ import annotations
 
-import numba
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 LANES = 64  # pairs per block: 16 AVX2 vectors of float64, enough independent chains per row
 
@@ -138,19 +139,18 @@ def _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, out, moves=None):
         prev, cur = cur, prev
 
 
-@njit(parallel=True, **_jit)
-def dtw_pairs(X, lx, Y, ly, ii, jj, window):
-    """Squared DTW of the pairs ``(X[ii[q]], Y[jj[q]])``, ``(n_pairs,)``.
+@njit(**_jit)
+def dtw_blocks(X, lx, Y, ly, ii, jj, window, first, last, out):
+    """Squared DTW of the pairs ``(X[ii[q]], Y[jj[q]])`` of blocks ``first .. last - 1`` into
+    ``out``.
 
     ``X (nx, Lx, d)``, ``Y (ny, Ly, d)`` with padding set to 0, true lengths ``lx``, ``ly``;
     ``window`` < 0 means no band. Pairs should be sorted by length so that a block's grid is not
-    much larger than its longest pair.
+    much larger than its longest pair. Releases the GIL: threads take disjoint block ranges.
     """
     n_pairs = ii.shape[0]
     dim = X.shape[2]
-    out = np.empty(n_pairs, X.dtype)
-    n_blocks = (n_pairs + LANES - 1) // LANES
-    for b in prange(n_blocks):
+    for b in range(first, last):
         start = b * LANES
         stop = min(start + LANES, n_pairs)
         lanes = stop - start
@@ -164,82 +164,81 @@ def dtw_pairs(X, lx, Y, ly, ii, jj, window):
         prev = np.empty((m + 1, LANES), X.dtype)
         cur = np.empty((m + 1, LANES), X.dtype)
         _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, out[start:stop])
-    return out
 
 
 # --- DTW alignments for DBA -----------------------------------------------------------------
 
 
-@njit(parallel=True, **_jit)
-def dba_sums(centres, X, lx, labels, members, window, n_threads):
+@njit(**_jit)
+def dba_blocks(centres, X, lx, labels, members, window, first, last, sums, counts, cost):
     """One DBA round's sufficient statistics for every cluster at once.
 
     Aligns each series ``X[members[q]]`` with its centre ``centres[labels[members[q]]]``
-    (``(k, L, d)``) and returns ``sums (k, L, d)`` of the series values aligned to each centre
-    point, ``counts (k, L)`` of them, and ``cost (k,)``, the summed squared DTW per cluster.
-    Threads take blocks of series and keep their own sums, added up at the end.
+    (``(k, L, d)``) and adds to ``sums (k, L, d)`` the series values aligned to each centre
+    point, to ``counts (k, L)`` their number, and to ``cost (k,)`` the squared DTW. Does blocks ``first .. last - 1`` of ``LANES`` series and adds into ``sums``, ``counts``
+    and ``cost`` (zeros on entry); releases the GIL, so threads take disjoint block ranges with sums of their own.
     """
     k, L, dim = centres.shape
     n_pairs = members.shape[0]
-    n_blocks = (n_pairs + LANES - 1) // LANES
-    sums = np.zeros((n_threads, k, L, dim), X.dtype)
-    counts = np.zeros((n_threads, k, L), X.dtype)
-    cost = np.zeros((n_threads, k), X.dtype)
-    per_thread = (n_blocks + n_threads - 1) // n_threads
-    for t in prange(n_threads):
-        for b in range(t * per_thread, min(n_blocks, (t + 1) * per_thread)):
-            start = b * LANES
-            stop = min(start + LANES, n_pairs)
-            lanes = stop - start
-            series = members[start:stop]
-            owner = labels[series]
-            n_len = np.full(lanes, L, np.int64)
-            m_len = lx[series]
-            m = m_len.max()
-            xb = np.empty((L, dim, LANES), X.dtype)
-            yb = np.empty((m, dim, LANES), X.dtype)
-            _gather(centres, owner, L, xb)
-            _gather(X, series, m, yb)
-            prev = np.empty((m + 1, LANES), X.dtype)
-            cur = np.empty((m + 1, LANES), X.dtype)
-            moves = np.empty((L, m, LANES), np.int8)
-            squared = np.empty(lanes, X.dtype)
-            _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, squared, moves)
-            for p in range(lanes):
-                c = owner[p]
-                cost[t, c] += squared[p]
-                i, j = L, m_len[p]
-                while True:  # trace back from (L, m_p) to (1, 1)
-                    for f in range(dim):
-                        sums[t, c, i - 1, f] += X[series[p], j - 1, f]
-                    counts[t, c, i - 1] += 1.0
-                    if i == 1 and j == 1:
-                        break
-                    if i == 1:
+    for b in range(first, last):
+        start = b * LANES
+        stop = min(start + LANES, n_pairs)
+        lanes = stop - start
+        series = members[start:stop]
+        owner = labels[series]
+        n_len = np.full(lanes, L, np.int64)
+        m_len = lx[series]
+        m = m_len.max()
+        xb = np.empty((L, dim, LANES), X.dtype)
+        yb = np.empty((m, dim, LANES), X.dtype)
+        _gather(centres, owner, L, xb)
+        _gather(X, series, m, yb)
+        prev = np.empty((m + 1, LANES), X.dtype)
+        cur = np.empty((m + 1, LANES), X.dtype)
+        moves = np.empty((L, m, LANES), np.int8)
+        squared = np.empty(lanes, X.dtype)
+        _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, squared, moves)
+        for p in range(lanes):
+            c = owner[p]
+            cost[c] += squared[p]
+            i, j = L, m_len[p]
+            while True:  # trace back from (L, m_p) to (1, 1)
+                for f in range(dim):
+                    sums[c, i - 1, f] += X[series[p], j - 1, f]
+                counts[c, i - 1] += 1.0
+                if i == 1 and j == 1:
+                    break
+                if i == 1:
+                    j -= 1
+                elif j == 1:
+                    i -= 1
+                else:
+                    move = moves[i - 1, j - 1, p]
+                    if move == 0:
+                        i -= 1
                         j -= 1
-                    elif j == 1:
+                    elif move == 1:
                         i -= 1
                     else:
-                        move = moves[i - 1, j - 1, p]
-                        if move == 0:
-                            i -= 1
-                            j -= 1
-                        elif move == 1:
-                            i -= 1
-                        else:
-                            j -= 1
-    return sums.sum(0), counts.sum(0), cost.sum(0)
+                        j -= 1
 
 
 # --- threads --------------------------------------------------------------------------------
 
 
-def run_with_threads(threads, fn, *args):
-    """Call ``fn(*args)`` with numba using ``threads`` threads (at most its pool's size)."""
-    threads = max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
-    old = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        return fn(*args)
-    finally:
-        numba.set_num_threads(old)
+def n_blocks(n_pairs):
+    return (n_pairs + LANES - 1) // LANES
+
+
+def run_blocks(threads, n, work):
+    """Call ``work(first, last)`` on ``threads`` disjoint ranges of the ``n`` blocks at once.
+
+    Python threads, not numba's parallel layer: the kernels release the GIL, and an OpenMP pool
+    that numba started would keep spinning beside torch's own and slow torch's next operations.
+    """
+    threads = max(1, min(int(threads), n))
+    bounds = [n * t // threads for t in range(threads + 1)]
+    if threads == 1:
+        return [work(0, n)]
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(work, bounds[:-1], bounds[1:]))

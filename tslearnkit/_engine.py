@@ -242,16 +242,15 @@ def dtw_squared(X, lx, Y, ly, pairs, window, engine="auto", chunk_size=None):
     if (lx_ != X.shape[1]).any() or (ly_ != Y.shape[1]).any():  # blocks of similar lengths
         order = np.argsort(lx_[ii] * (Y.shape[1] + 1) + ly_[jj], kind="stable")
         ii, jj = ii[order], jj[order]
-    squared = kernels.run_with_threads(
+    Xn, Yn = _numpy(X), _numpy(Y)
+    squared = np.empty(len(ii), Xn.dtype)
+    band = -1 if window is None else window
+    kernels.run_blocks(
         torch.get_num_threads(),
-        kernels.dtw_pairs,
-        _numpy(X),
-        lx_,
-        _numpy(Y),
-        ly_,
-        ii,
-        jj,
-        -1 if window is None else window,
+        kernels.n_blocks(len(ii)),
+        lambda first, last: kernels.dtw_blocks(
+            Xn, lx_, Yn, ly_, ii, jj, band, first, last, squared
+        ),
     )
     if order is not None:
         squared[order] = squared.copy()
@@ -304,17 +303,17 @@ def dba_statistics(X, lx, labels, members, centres, window, workspace=None, engi
     k, L, dim = centres.shape
     if compiled(engine, X.device):
         kernels = _kernels()
-        sums, counts, cost = kernels.run_with_threads(
-            torch.get_num_threads(),
-            kernels.dba_sums,
-            _numpy(centres),
-            _numpy(X),
-            _numpy(lx),
-            _numpy(labels),
-            _numpy(members),
-            -1 if window is None else window,
-            max(1, min(torch.get_num_threads(), len(members))),
-        )
+        args = (_numpy(centres), _numpy(X), _numpy(lx), _numpy(labels), _numpy(members))
+        band = -1 if window is None else window
+
+        def work(first, last):  # each thread adds into sums of its own
+            dtype = args[1].dtype
+            out = (np.zeros((k, L, dim), dtype), np.zeros((k, L), dtype), np.zeros(k, dtype))
+            kernels.dba_blocks(*args, band, first, last, *out)
+            return out
+
+        parts = kernels.run_blocks(torch.get_num_threads(), kernels.n_blocks(len(members)), work)
+        sums, counts, cost = (sum(part[i] for part in parts) for i in range(3))
         return torch.from_numpy(sums), torch.from_numpy(counts), torch.from_numpy(cost)
     most = min(len(X), _wavefront._chunk_pairs(L, X.shape[1], dim, True, X.device))
     chunk = -(-len(members) // -(-len(members) // most))  # equal chunks of at most `most`

@@ -178,8 +178,9 @@ def cdist_sbd(X, Y=None, *, device=None, dtype=None):
 
     ``SBD(x, y) = 1 - max_w NCC_w(x, y)``: one minus the largest cross-correlation over all
     shifts ``w``, normalised by ``||x|| ||y||`` (computed with the FFT). It lies in [0, 2], is 0
-    for a series and any shifted copy, and ignores scaling; use it on z-normalised series, as
-    k-Shape does. Equal to ``1 - tslearn.metrics.cdist_normalized_cc``. Multivariate series are
+    for a series and any positive multiple of it, and small, not 0, for a shifted copy: the
+    shifted-out part no longer overlaps (0.05 for a shift of 5 of 50 steps in the example). It
+    ignores scaling, not offsets; use it on z-normalised series, as k-Shape does. Equal to ``1 - tslearn.metrics.cdist_normalized_cc``. Multivariate series are
     correlated over all features at once (tslearn's convention). A series whose norm is 0 has
     SBD 1 to everything.
 
