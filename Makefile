@@ -113,8 +113,8 @@ student: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py
 
-# The DTW benchmark against its peers (benchmarks/README.md). Its own environment, .venv-bench:
-# aeon caps pandas, numba (and so numpy) below the book's pins. torch is the book's pin, a CPU build.
+# The DTW benchmark against its peers (benchmarks/README.md). Its own environment, .venv-bench: the
+# book's pins plus dtaidistance and aeon (without its numba and pandas caps: see the peers file).
 BENCH       := .venv-bench
 BENCH_STAMP := $(BENCH)/.installed
 BENCH_ARGS  ?=
@@ -123,8 +123,10 @@ $(BENCH_STAMP): benchmarks/requirements-peers.txt pyproject.toml requirements.tx
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ..."; exit 1; }
 	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
-	$(BENCH)/bin/python -m pip install --quiet $$(grep -m1 '^torch==' requirements.txt)
-	$(BENCH)/bin/python -m pip install --quiet -e . -r benchmarks/requirements-peers.txt
+	$(BENCH)/bin/python -m pip install --quiet -r requirements.txt
+	$(BENCH)/bin/python -m pip install --quiet --no-deps -e .
+	$(BENCH)/bin/python -m pip install --quiet -r benchmarks/requirements-peers.txt
+	$(BENCH)/bin/python -m pip install --quiet --no-deps "aeon>=1.0,<1.7"
 	touch $@
 
 bench: $(BENCH_STAMP)

@@ -99,17 +99,21 @@ def _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, out, moves=None):
         if jh < m:
             for p in range(width):
                 cur[jh + 1, p] = inf
-        for j in range(jl, jh + 1):
-            if dim == 1:
-                for p in range(width):
-                    diff = xb[i - 1, 0, p] - yb[j - 1, 0, p]
-                    a = prev[j - 1, p]
-                    b = prev[j, p]
-                    c = cur[j - 1, p]
+        if dim == 1:
+            xi = xb[i - 1, 0]
+            for j in range(jl, jh + 1):
+                yj, up, left, here = yb[j - 1, 0], prev[j], cur[j - 1], cur[j]
+                diagonal = prev[j - 1]
+                for p in range(LANES):
+                    diff = xi[p] - yj[p]
+                    a = diagonal[p]
+                    b = up[p]
+                    c = left[p]
                     best = a if a < b else b
                     best = best if best < c else c
-                    cur[j, p] = diff * diff + best
-            else:
+                    here[p] = diff * diff + best
+        for j in range(jl, jh + 1):
+            if dim > 1:
                 for p in range(width):
                     cost = 0.0
                     for k in range(dim):
@@ -230,15 +234,20 @@ def n_blocks(n_pairs):
     return (n_pairs + LANES - 1) // LANES
 
 
+_pools = {}
+
+
 def run_blocks(threads, n, work):
     """Call ``work(first, last)`` on ``threads`` disjoint ranges of the ``n`` blocks at once.
 
     Python threads, not numba's parallel layer: the kernels release the GIL, and an OpenMP pool
     that numba started would keep spinning beside torch's own and slow torch's next operations.
+    The pool of each size is made once and kept.
     """
     threads = max(1, min(int(threads), n))
-    bounds = [n * t // threads for t in range(threads + 1)]
     if threads == 1:
         return [work(0, n)]
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(work, bounds[:-1], bounds[1:]))
+    bounds = [n * t // threads for t in range(threads + 1)]
+    if threads not in _pools:
+        _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="tslearnkit-dtw")
+    return list(_pools[threads].map(work, bounds[:-1], bounds[1:]))
