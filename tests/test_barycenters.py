@@ -71,7 +71,7 @@ def test_divergence_objective_gradient_matches_finite_differences():
     lz = torch.full((1,), 8)
 
     def objective(z):
-        Y, ly, (z0, x0) = barycenters.join((z[..., None], lz), (X[..., None], lx))
+        Y, ly, (z0, x0) = barycenters._join((z[..., None], lz), (X[..., None], lx))
         pairs = (torch.zeros(4, dtype=torch.long), torch.tensor([x0, x0 + 1, x0 + 2, z0]))
         values = E.soft_dtw_pairs(z[..., None], lz, Y, ly, pairs, 0.7, None)
         return values[:3].sum() - 1.5 * values[3]

@@ -1,4 +1,4 @@
-"""Compiled CPU kernels for DTW (numba), behind the internal API of :mod:`tslearnkit._engine`.
+"""Compiled CPU kernels for DTW (numba), behind the internal API of ``tslearnkit._engine``.
 
 The torch wavefront in :mod:`tslearnkit.distances` is the reference, the autograd path for a
 tensor that requires grad, and the GPU path; these kernels are what a CPU runs otherwise.
@@ -44,6 +44,18 @@ def _gather(X, index, length, out):
         for k in range(X.shape[2]):
             for p in range(lanes):
                 out[t, k, p] = X[index[p], t, k] if p < index.shape[0] else 0.0
+
+
+@njit(**_jit)
+def _load_block(X, a, n, Y, c, m):
+    """A block's series, lane-minor: ``X[a]`` over ``n`` steps and ``Y[c]`` over ``m``, and
+    its two rows of cumulative costs."""
+    dim = X.shape[2]
+    xb = np.empty((n, dim, LANES), X.dtype)
+    yb = np.empty((m, dim, LANES), X.dtype)
+    _gather(X, a, n, xb)
+    _gather(Y, c, m, yb)
+    return xb, yb, np.empty((m + 1, LANES), X.dtype), np.empty((m + 1, LANES), X.dtype)
 
 
 @njit(**_jit)
@@ -153,7 +165,6 @@ def dtw_blocks(X, lx, Y, ly, ii, jj, window, first, last, out):
     much larger than its longest pair. Releases the GIL: threads take disjoint block ranges.
     """
     n_pairs = ii.shape[0]
-    dim = X.shape[2]
     for b in range(first, last):
         start = b * LANES
         stop = min(start + LANES, n_pairs)
@@ -161,12 +172,7 @@ def dtw_blocks(X, lx, Y, ly, ii, jj, window, first, last, out):
         a, c = ii[start:stop], jj[start:stop]
         n_len, m_len = lx[a], ly[c]
         n, m = n_len.max(), m_len.max()
-        xb = np.empty((n, dim, LANES), X.dtype)
-        yb = np.empty((m, dim, LANES), X.dtype)
-        _gather(X, a, n, xb)
-        _gather(Y, c, m, yb)
-        prev = np.empty((m + 1, LANES), X.dtype)
-        cur = np.empty((m + 1, LANES), X.dtype)
+        xb, yb, prev, cur = _load_block(X, a, n, Y, c, m)
         _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, out[start:stop])
 
 
@@ -179,8 +185,9 @@ def dba_blocks(centres, X, lx, labels, members, window, first, last, sums, count
 
     Aligns each series ``X[members[q]]`` with its centre ``centres[labels[members[q]]]``
     (``(k, L, d)``) and adds to ``sums (k, L, d)`` the series values aligned to each centre
-    point, to ``counts (k, L)`` their number, and to ``cost (k,)`` the squared DTW. Does blocks ``first .. last - 1`` of ``LANES`` series and adds into ``sums``, ``counts``
-    and ``cost`` (zeros on entry); releases the GIL, so threads take disjoint block ranges with sums of their own.
+    point, to ``counts (k, L)`` their number, and to ``cost (k,)`` the squared DTW. Does blocks
+    ``first .. last - 1`` of ``LANES`` series; releases the GIL, so threads take disjoint block
+    ranges, each with sums of its own.
     """
     k, L, dim = centres.shape
     n_pairs = members.shape[0]
@@ -193,12 +200,7 @@ def dba_blocks(centres, X, lx, labels, members, window, first, last, sums, count
         n_len = np.full(lanes, L, np.int64)
         m_len = lx[series]
         m = m_len.max()
-        xb = np.empty((L, dim, LANES), X.dtype)
-        yb = np.empty((m, dim, LANES), X.dtype)
-        _gather(centres, owner, L, xb)
-        _gather(X, series, m, yb)
-        prev = np.empty((m + 1, LANES), X.dtype)
-        cur = np.empty((m + 1, LANES), X.dtype)
+        xb, yb, prev, cur = _load_block(centres, owner, L, X, series, m)
         moves = np.empty((L, m, LANES), np.int8)
         squared = np.empty(lanes, X.dtype)
         _dtw_block(xb, yb, n_len, m_len, lanes, window, prev, cur, squared, moves)

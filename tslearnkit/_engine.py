@@ -1,8 +1,8 @@
 """The internal API of the DTW family: input checks, engine choice and the operations that
 :mod:`tslearnkit.distances`, :mod:`tslearnkit.barycenters` and :mod:`tslearnkit.clustering` call.
 
-Two engines compute DTW: compiled CPU kernels (:mod:`tslearnkit._dtw_kernels`, numba) and the
-torch wavefront (:mod:`tslearnkit._wavefront`), which is also the GPU path and the autograd path
+Two engines compute DTW: compiled CPU kernels (``tslearnkit._dtw_kernels``, numba) and the
+torch wavefront (``tslearnkit._wavefront``), which is also the GPU path and the autograd path
 of soft-DTW. ``engine="auto"`` takes the compiled kernels for DTW on a CPU and the wavefront
 otherwise. Functions here take checked inputs: ``(n_series, length, features)`` tensors with end
 padding set to 0 and the true lengths beside them.

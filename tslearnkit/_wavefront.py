@@ -8,7 +8,7 @@ are contiguous slices.
 
 This is the path chapter 6 teaches, the autograd path of soft-DTW (a hand-written backward pass)
 and the GPU path. On a CPU, DTW without gradients runs on the compiled kernels of
-:mod:`tslearnkit._dtw_kernels` instead: the wavefront issues a few tensor operations per
+``tslearnkit._dtw_kernels`` instead: the wavefront issues a few tensor operations per
 diagonal, and on small chunks their dispatch, not the arithmetic, is the cost.
 
 Lengths: the chunk loop decides everything it can from the CPU copies of the lengths, so that a

@@ -8,7 +8,7 @@ divergence to a set of series, as ``tslearn.barycenters`` computes them.
   *divergence* (Blondel, Mensch & Vert 2021), the centre update of soft-DTW k-means.
 
 The private functions here work on every cluster of a labelled data set at once, on checked
-``(n_series, length, features)`` tensors (:mod:`tslearnkit._engine`); :mod:`tslearnkit.clustering`
+``(n_series, length, features)`` tensors (``tslearnkit._engine``); :mod:`tslearnkit.clustering`
 calls them.
 """
 
@@ -29,7 +29,7 @@ __all__ = ["dtw_barycenter_averaging", "softdtw_barycenter"]
 # --- helpers shared with tslearnkit.clustering ------------------------------------------------
 
 
-def check_tol(tol):
+def _check_tol(tol):
     """``tol`` as a float, or a ValueError naming it: a finite number >= 0."""
     if (
         isinstance(tol, bool)
@@ -40,7 +40,7 @@ def check_tol(tol):
     return float(tol)
 
 
-def as_output(centres, like):
+def _as_output(centres, like):
     """Centres ``(k, L, d)`` as the caller's kind: numpy unless ``like`` is a tensor, and
     ``(k, L)`` if ``like`` was 2-D (univariate series without a feature axis)."""
     like_ndim = like.ndim if isinstance(like, torch.Tensor) else np.ndim(like)
@@ -48,7 +48,7 @@ def as_output(centres, like):
     return out if isinstance(like, torch.Tensor) else out.detach().cpu().numpy()
 
 
-def resample(series, length):
+def _resample(series, length):
     """Linear interpolation of a ``(l, d)`` series onto ``length`` equally spaced points."""
     if series.shape[0] == length:
         return series
@@ -57,12 +57,12 @@ def resample(series, length):
     return F.interpolate(series.T[None], size=length, mode="linear", align_corners=True)[0].T
 
 
-def full_lengths(centres):
+def _full_lengths(centres):
     """The lengths ``(k,)`` of centres without padding: all ``centres.shape[1]``."""
     return torch.full((len(centres),), centres.shape[1], dtype=torch.long, device=centres.device)
 
 
-def join(*parts):
+def _join(*parts):
     """Sets of series ``(values (n_i, L_i, d), lengths (n_i,))`` as one set, end-padded with 0 to
     the longest: ``(values, lengths, starts)``, ``starts[i]`` the index of part ``i``'s first
     series. Differentiable: one call of the wavefront can then take pairs from every part (a call
@@ -74,7 +74,7 @@ def join(*parts):
     return values, lengths, starts
 
 
-def self_soft_dtw(X, lx, gamma, window):
+def _self_soft_dtw(X, lx, gamma, window):
     """``soft-DTW(x_i, x_i)`` of every series, ``(n_series,)``: the diagonal pairs ``(i, i)``."""
     index = torch.arange(len(X), device=X.device)
     return E.soft_dtw_pairs(X, lx, X, lx, (index, index), gamma, window)
@@ -136,14 +136,14 @@ def _softdtw_barycenters(
     from scipy.optimize import minimize
 
     shape, index = centres.shape, torch.arange(len(X), device=X.device)
-    centre_len = full_lengths(centres)
+    centre_len = _full_lengths(centres)
     sizes = torch.bincount(labels, minlength=shape[0]).to(X.dtype)
     used = torch.nonzero(sizes > 0)[:, 0]
     constant = 0.0
     if divergence:
         if self_x is None:
             with torch.no_grad():
-                self_x = self_soft_dtw(X, lx, gamma, window)
+                self_x = _self_soft_dtw(X, lx, gamma, window)
         constant = 0.5 * float(self_x.sum())
 
     X = X.detach()  # the gradient is the centres' only
@@ -154,7 +154,7 @@ def _softdtw_barycenters(
         if not divergence:
             loss = E.soft_dtw_pairs(Z, centre_len, X, lx, (labels, index), gamma, window).sum()
         else:  # the pairs (z_k, x_i) and (z_k, z_k) in one call
-            Y, ly, (z0, x0) = join((Z, centre_len), (X, lx))
+            Y, ly, (z0, x0) = _join((Z, centre_len), (X, lx))
             pairs = (torch.cat((labels, used)), torch.cat((x0 + index, z0 + used)))
             values = E.soft_dtw_pairs(Z, centre_len, Y, ly, pairs, gamma, window)
             weights = torch.cat((torch.ones_like(labels, dtype=X.dtype), -0.5 * sizes[used]))
@@ -200,12 +200,12 @@ def _one_barycenter(X, init, max_iter, tol, window, device, method, solve):
     as one cluster, and return the barycenter in the input's type."""
     device = E.check_device(device, X)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = check_tol(tol)
+    tol = _check_tol(tol)
     window = E.check_window(window)
     Xs, lx, Z = _barycenter_inputs(X, init, device, method)
     labels = torch.zeros(len(Xs), dtype=torch.long, device=device)
     Z = solve(Xs, lx, labels, Z, max_iter, tol, window)
-    return as_output(Z, X)[0]
+    return _as_output(Z, X)[0]
 
 
 def dtw_barycenter_averaging(X, init=None, max_iter=30, tol=1e-5, window=None, *, device=None):

@@ -4,7 +4,7 @@ Scikit-learn conventions: ``__init__`` only stores the parameters; ``fit`` check
 data, then sets ``labels_``, ``cluster_centers_``, ``inertia_`` and ``n_iter_``. Both estimators
 share one k-means loop (several starts, the best one kept, empty clusters re-seeded); each supplies
 its distance, its centre update and its input check. Distances are computed for all pairs at once
-by :mod:`tslearnkit._engine`, on CPU or GPU; the centre updates are the barycenters of
+by ``tslearnkit._engine``, on CPU or GPU; the centre updates are the barycenters of
 :mod:`tslearnkit.barycenters`.
 """
 
@@ -26,13 +26,13 @@ from ._validation import check_int, describe
 from .barycenters import (
     _dba,
     _softdtw_barycenters,
-    as_output,
-    check_tol,
+    _as_output,
+    _check_tol,
     dtw_barycenter_averaging,
-    full_lengths,
-    join,
-    resample,
-    self_soft_dtw,
+    _full_lengths,
+    _join,
+    _resample,
+    _self_soft_dtw,
     softdtw_barycenter,
 )
 
@@ -198,7 +198,7 @@ class _KMeansBase(ClusterMixin, BaseEstimator):
 
     def _as_centre(self, data, index, length):
         """Series ``index`` as a centre of ``length`` steps (resampled if it is shorter)."""
-        return resample(data.values[index, : data.lengths[index]], length)
+        return _resample(data.values[index, : data.lengths[index]], length)
 
     # the loop ---------------------------------------------------------------------------------
 
@@ -268,7 +268,7 @@ class _KMeansBase(ClusterMixin, BaseEstimator):
                 if best is None or run.inertia < best.inertia:
                     best = run
         self._centres = best.centres
-        self.cluster_centers_ = as_output(best.centres, X)
+        self.cluster_centers_ = _as_output(best.centres, X)
         self.labels_ = best.labels.cpu().numpy()
         self.inertia_ = best.inertia
         self.n_iter_ = best.n_iter
@@ -423,7 +423,7 @@ class TimeSeriesKMeans(_KMeansBase):
         check_int(self.max_iter, "max_iter", minimum=1)
         check_int(self.n_init, "n_init", minimum=1)
         check_int(self.max_iter_barycenter, "max_iter_barycenter", minimum=1)
-        check_tol(self.tol)
+        _check_tol(self.tol)
         E.check_window(self.window)
         _check_gamma(self.gamma)
         return E.check_device(self.device, X)
@@ -462,7 +462,7 @@ class TimeSeriesKMeans(_KMeansBase):
             gamma = _suggest_gamma(X, lx, 0.1, self.window, 1000, np.random.RandomState(0))
         else:
             gamma = float(self.gamma)
-        return _Data(X, lx, gamma, self_soft_dtw(X, lx, gamma, self.window))
+        return _Data(X, lx, gamma, _self_soft_dtw(X, lx, gamma, self.window))
 
     def _fitted(self, data):
         self.gamma_ = data.gamma
@@ -470,7 +470,7 @@ class TimeSeriesKMeans(_KMeansBase):
     def _distances(self, data, centres):
         """Distances ``(n_series, n_centres)``: Euclidean, DTW, or the soft-DTW divergence."""
         X, lx = data.values, data.lengths
-        lc = full_lengths(centres)
+        lc = _full_lengths(centres)
         if self.metric == "euclidean":
             return torch.cdist(
                 X.flatten(1), centres.flatten(1), compute_mode="donot_use_mm_for_euclid_dist"
@@ -479,7 +479,7 @@ class TimeSeriesKMeans(_KMeansBase):
             return E.cdist_dtw(X, lx, centres, lc, self.window)
         # soft-DTW(x_i, c_j) and soft-DTW(c_j, c_j) (per call: the centres move) in one call
         n, k = len(X), len(centres)
-        Y, ly, (x0, c0) = join((X, lx), (centres, lc))
+        Y, ly, (x0, c0) = _join((X, lx), (centres, lc))
         rows = torch.cat((x0 + torch.arange(n).repeat_interleave(k), c0 + torch.arange(k)))
         cols = torch.cat((torch.arange(k).repeat(n), torch.arange(k)))
         values = E.soft_dtw_pairs(Y, ly, centres, lc, (rows, cols), data.gamma, self.window)
@@ -631,7 +631,7 @@ class KShape(_KMeansBase):
     def _check_params(self, X):
         for name in ("n_clusters", "max_iter", "n_init"):
             check_int(getattr(self, name), name, minimum=1)
-        check_tol(self.tol)
+        _check_tol(self.tol)
         return torch.device("cpu")
 
     def _check_X(self, X, device):
