@@ -369,7 +369,7 @@ def end_padded():
             TimeSeriesKMeans(metric="softdtw", gamma=[1.0]),
             np.zeros((6, 5)),
             TypeError,
-            "gamma must be a positive number, got",
+            "gamma must be a positive number \\(the soft-min smoothing\\), got",
         ),
         (
             TimeSeriesKMeans(metric="dtw", window=-2),

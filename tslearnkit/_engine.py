@@ -11,13 +11,12 @@ padding set to 0 and the true lengths beside them.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import torch
 
 from . import _wavefront
-from ._validation import check_int, describe
+from ._validation import check_int, check_positive, describe
 
 ENGINES = ("auto", "compiled", "torch")
 
@@ -65,13 +64,7 @@ def check_window(window):
 
 
 def check_gamma(gamma):
-    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
-        raise TypeError(f"gamma must be a positive number, got {describe(gamma)}")
-    if not (gamma > 0 and math.isfinite(gamma)):
-        raise ValueError(
-            f"gamma must be a positive finite number (the soft-min smoothing), got {gamma}"
-        )
-    return float(gamma)
+    return check_positive(gamma, "gamma", "the soft-min smoothing")
 
 
 def check_chunk_size(chunk_size):

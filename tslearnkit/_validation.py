@@ -3,6 +3,7 @@ the argument, what it got and what it needs."""
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -49,6 +50,15 @@ def check_int(
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be {need}, got {value}")
     return value
+
+
+def check_positive(value, name: str, meaning: str) -> float:
+    """``value`` as a float, or an error naming ``name``: a positive finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number ({meaning}), got {describe(value)}")
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a positive finite number ({meaning}), got {value}")
+    return float(value)
 
 
 def as_float_array(values, name: str) -> np.ndarray:

@@ -11,7 +11,6 @@ by ``tslearnkit._engine``, on CPU or GPU; the centre updates are the barycenters
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -22,7 +21,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine as E
-from ._validation import check_int, describe
+from ._validation import check_int, check_positive, describe
 from .barycenters import (
     _dba,
     _softdtw_barycenters,
@@ -56,14 +55,6 @@ def _check_random_state(random_state):
         raise ValueError(
             f"random_state must be None, an integer or a numpy RandomState, got {describe(random_state)}"
         ) from None
-
-
-def _check_positive(value, name, meaning):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number ({meaning}), got {describe(value)}")
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a positive finite number ({meaning}), got {value}")
-    return float(value)
 
 
 def _check_gamma(gamma):
@@ -145,7 +136,7 @@ def suggest_gamma(X, fraction=0.1, *, window=None, n_pairs=1000, random_state=0,
     (0.2, 20.0)
     """
     device = E.check_device(device, X)
-    fraction = _check_positive(fraction, "fraction", "of the squared difference per step")
+    fraction = check_positive(fraction, "fraction", "of the squared difference per step")
     window = E.check_window(window)
     n_pairs = check_int(n_pairs, "n_pairs", minimum=1)
     rng = _check_random_state(random_state)
