@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
 from tslearnkit.clustering import (
+    KMedoids,
     KShape,
     TimeSeriesKMeans,
     dtw_barycenter_averaging,
@@ -458,3 +459,98 @@ def test_gpu_kmeans_matches_cpu():
         gpu = TimeSeriesKMeans(**params, device="cuda").fit(X)
         np.testing.assert_array_equal(gpu.labels_, cpu.labels_)
         np.testing.assert_allclose(gpu.cluster_centers_, cpu.cluster_centers_, atol=1e-6)
+
+
+# --- k-medoids ---------------------------------------------------------------------------------
+
+
+def _cost(D, medoids):
+    return D[:, list(medoids)].min(axis=1).mean()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_kmedoids_is_a_swap_optimum_near_the_global_one(seed):
+    from itertools import combinations
+
+    rng = np.random.default_rng(seed)
+    points = rng.standard_normal((12, 2))
+    D = np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1))
+    best = min(_cost(D, m) for m in combinations(range(12), 3))
+    for init in ("build", "k-medoids++"):
+        km = KMedoids(3, init=init, n_init=5, random_state=seed).fit(D)
+        medoids = km.medoid_indices_.tolist()
+        assert km.inertia_ == pytest.approx(_cost(D, medoids), rel=1e-12)
+        for i in range(3):  # PAM stops where no single swap lowers the objective
+            for h in set(range(12)) - set(medoids):
+                swapped = medoids[:i] + [h] + medoids[i + 1 :]
+                assert _cost(D, swapped) >= km.inertia_ - 1e-12
+        assert km.inertia_ <= 1.05 * best
+        assert np.array_equal(km.labels_, D[:, km.medoid_indices_].argmin(1))
+        assert np.all(np.diff(km.medoid_indices_) > 0)  # numbered by medoid position
+    assert KMedoids(3, n_init=30, random_state=0).fit(D).inertia_ == pytest.approx(best)
+
+
+def test_kmedoids_on_dtw_equals_precomputed_and_predicts():
+    X, y = make_cbf(n_per_class=10, length=48, random_state=0)
+    X = znormalize(X)
+    D = cdist_dtw(X)
+    a = KMedoids(3, random_state=0).fit(D)
+    b = KMedoids(3, metric="dtw", random_state=0).fit(X)
+    assert np.array_equal(a.labels_, b.labels_) and a.inertia_ == pytest.approx(b.inertia_)
+    assert np.array_equal(b.cluster_centers_, X[b.medoid_indices_]) and a.cluster_centers_ is None
+    assert np.array_equal(b.predict(X), b.labels_)
+    assert np.array_equal(a.predict(D), a.labels_)
+    assert adjusted_rand_score(y, a.labels_) > 0.3
+    e = KMedoids(3, metric="euclidean", init="build").fit(X)
+    De = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
+    assert np.array_equal(e.labels_, KMedoids(3, init="build").fit(De).labels_)
+
+
+def test_kmedoids_one_cluster_is_the_most_central_series():
+    D = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]], dtype=float)
+    km = KMedoids(1).fit(D)
+    assert km.medoid_indices_.tolist() == [1] and km.inertia_ == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, X, error, match",
+    [
+        (
+            {},
+            np.ones((3, 4)),
+            ValueError,
+            r"X must be a square \(n_series, n_series\).*got shape \(3, 4\)",
+        ),
+        ({}, np.array([[0, np.nan], [1, 0]]), ValueError, "X must hold finite distances"),
+        ({}, np.array([[0, -1.0], [-1, 0]]), ValueError, "X must hold distances >= 0"),
+        ({}, [["a", "b"], ["c", "d"]], TypeError, "X must be a square matrix of distances"),
+        (
+            {"n_clusters": 4},
+            np.zeros((3, 3)),
+            ValueError,
+            r"n_clusters \(4\) must be <= the number",
+        ),
+        ({"n_clusters": 0}, np.zeros((3, 3)), ValueError, "n_clusters must be a positive integer"),
+        ({"metric": "cosine"}, np.zeros((3, 3)), ValueError, "metric must be one of"),
+        (
+            {"init": "random"},
+            np.zeros((3, 3)),
+            ValueError,
+            "init must be 'k-medoids\\+\\+' or 'build'",
+        ),
+        ({"n_init": 1.5}, np.zeros((3, 3)), TypeError, "n_init must be an integer"),
+        ({"window": -1}, np.zeros((3, 3)), ValueError, "window must be None or an integer >= 0"),
+        ({"random_state": "x"}, np.zeros((3, 3)), ValueError, "random_state must be None"),
+    ],
+)
+def test_kmedoids_bad_input(kwargs, X, error, match):
+    with pytest.raises(error, match=match):
+        KMedoids(**{"n_clusters": 2, **kwargs}).fit(X)
+
+
+def test_kmedoids_predict_checks_the_shape():
+    km = KMedoids(2, init="build").fit(np.array([[0, 1, 9], [1, 0, 9], [9, 9, 0]], dtype=float))
+    with pytest.raises(ValueError, match=r"distances to the 3 fitted series.*got shape \(2, 2\)"):
+        km.predict(np.zeros((2, 2)))
+    with pytest.raises(NotFittedError):
+        KMedoids(2).predict(np.zeros((2, 2)))

@@ -12,6 +12,7 @@ from tslearnkit.datasets import (
     load_co2,
     load_seattle_weather,
     load_trace,
+    load_ucr,
     make_cbf,
 )
 
@@ -62,6 +63,34 @@ def test_load_trace_contract():
     assert y.shape == (200,) and y.dtype == np.int64
     assert np.bincount(y).tolist() == [50, 50, 50, 50]
     assert not np.isnan(X).any()
+
+
+@pytest.mark.parametrize(
+    "name, shape, counts, variable",
+    [
+        ("ArrowHead", (211, 251), [81, 65, 65], False),
+        ("GunPoint", (200, 150), [100, 100], False),
+        ("ItalyPowerDemand", (1096, 24), [547, 549], False),
+        ("PickupGestureWiimoteZ", (100, 361), [10] * 10, True),
+    ],
+)
+def test_load_ucr_contract(name, shape, counts, variable):
+    X, y = load_ucr(name)
+    assert X.shape == shape and X.dtype == np.float64 and y.dtype == np.int64
+    assert np.bincount(y).tolist() == counts
+    assert name in datasets.UCR_DATASETS
+    if variable:  # NaN only at the end of a series, every series at least 29 steps
+        lengths = (~np.isnan(X)).sum(axis=1)
+        assert lengths.min() == 29 and lengths.max() == 361
+        assert all(np.isnan(row[n:]).all() for row, n in zip(X, lengths))
+    else:
+        assert not np.isnan(X).any()
+
+
+@pytest.mark.parametrize("name", ["Trace", "gunpoint", None, 3])
+def test_load_ucr_rejects_unknown_names(name):
+    with pytest.raises(ValueError, match=r"name must be one of \['ArrowHead'.*got"):
+        load_ucr(name)
 
 
 def test_checksum_mismatch_raises(tmp_path, monkeypatch):

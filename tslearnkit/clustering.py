@@ -1,4 +1,4 @@
-"""Clustering whole time series: k-means with the Euclidean, DTW or soft-DTW geometry, and k-Shape.
+"""Clustering whole time series: k-means (Euclidean, DTW, soft-DTW), k-Shape and k-medoids.
 
 Scikit-learn conventions: ``__init__`` only stores the parameters; ``fit`` checks them and the
 data, then sets ``labels_``, ``cluster_centers_``, ``inertia_`` and ``n_iter_``. Both estimators
@@ -36,6 +36,7 @@ from .barycenters import (
 )
 
 __all__ = [
+    "KMedoids",
     "KShape",
     "TimeSeriesKMeans",
     "dtw_barycenter_averaging",
@@ -578,8 +579,9 @@ class KShape(_KMeansBase):
 
     Each round assigns every series to the centroid of smallest SBD (:func:`~tslearnkit.distances.cdist_sbd`)
     and replaces each centroid by the *shape extraction* of its cluster: the members are shifted to
-    align with the old centroid, and the new one is the leading eigenvector of their centred
-    Gram matrix. Every series is z-normalised (mean 0, standard deviation 1 per feature) before
+    align with the old centroid, and the new one is the leading eigenvector of the centred
+    ``L x L`` scatter matrix of the aligned members. Every series is z-normalised (mean 0,
+    standard deviation 1 per feature) before
     fitting and predicting, as k-Shape assumes (tslearn's KShape needs z-normalised input too).
     Equal-length series only, no NaN. Starts from randomly chosen series, as tslearn does; stops
     when the inertia changes by less than ``tol`` or grows (then the previous centroids are kept).
@@ -657,3 +659,236 @@ class KShape(_KMeansBase):
             return None
         previous, current = history[-2], history[-1]
         return "revert" if abs(previous - current) < self.tol or current > previous else None
+
+
+# --- k-medoids --------------------------------------------------------------------------------
+
+MEDOID_METRICS = ("precomputed", "euclidean", "dtw")
+
+
+def _check_distance_matrix(D, name="X"):
+    """A square, finite, non-negative matrix of float64, or an error naming ``name``."""
+    if isinstance(D, torch.Tensor):
+        D = D.detach().cpu().numpy()
+    try:
+        D = np.asarray(D, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a square matrix of distances (numbers), got {describe(D)}"
+        ) from None
+    if D.ndim != 2 or D.shape[0] != D.shape[1] or D.shape[0] == 0:
+        raise ValueError(
+            f"{name} must be a square (n_series, n_series) matrix of distances with "
+            f"metric='precomputed', got shape {D.shape}"
+        )
+    if not np.isfinite(D).all():
+        raise ValueError(f"{name} must hold finite distances, got NaN or infinity")
+    if (D < 0).any():
+        raise ValueError(f"{name} must hold distances >= 0, got a minimum of {D.min()}")
+    return D
+
+
+class KMedoids(ClusterMixin, BaseEstimator):
+    """k-medoids by PAM (Kaufman & Rousseeuw 1990) on any matrix of distances, such as DTW's.
+
+    The centre of a cluster is one of its series, the *medoid*: the member whose summed distance
+    to the others is smallest. Nothing is averaged, so any dissimilarity serves, and a matrix
+    computed once (``cdist_dtw(X)``) serves every ``k`` and every start. PAM minimises the summed
+    distance from each series to its medoid (distances, not squared ones): after the start, each
+    pass makes the single swap of a medoid with a non-medoid that lowers it most, until no swap
+    lowers it. Each pass costs ``O(k n^2)``.
+
+    Parameters
+    ----------
+    n_clusters : int >= 1, default 3
+    metric : {"precomputed", "euclidean", "dtw"}, default "precomputed"
+        "precomputed": ``fit`` takes an ``(n_series, n_series)`` matrix of distances. "euclidean"
+        and "dtw": ``fit`` takes the series and computes the matrix (``cdist_dtw`` with
+        ``window``; NaN end padding allowed for "dtw").
+    init : {"k-medoids++", "build"}, default "k-medoids++"
+        "k-medoids++": medoids drawn as k-means++ draws its seeds, with weights the squared
+        distance to the nearest medoid so far (random, so ``n_init`` and ``random_state``
+        matter). "build": PAM's deterministic greedy start.
+    n_init : int >= 1, default 1
+        Starts (with "k-medoids++"); the lowest objective is kept.
+    max_iter : int >= 1, default 100
+        Swap passes per start.
+    random_state : int, numpy RandomState or None
+    window : int >= 0 or None
+        Sakoe-Chiba radius for "dtw".
+
+    Attributes
+    ----------
+    medoid_indices_ : numpy.ndarray of shape (n_clusters,)
+        Positions of the medoids among the fitted series.
+    cluster_centers_ : numpy.ndarray or None
+        The medoid series (None with "precomputed").
+    labels_ : numpy.ndarray of shape (n_series,)
+        Index of each series' closest medoid.
+    inertia_ : float
+        The objective: the mean distance from each series to its medoid.
+    n_iter_ : int
+        Swap passes run by the kept start.
+
+    Examples
+    --------
+    >>> D = np.array([[0, 1, 9, 9], [1, 0, 9, 9], [9, 9, 0, 2], [9, 9, 2, 0]], dtype=float)
+    >>> km = KMedoids(n_clusters=2, init="build").fit(D)
+    >>> km.labels_.tolist(), km.inertia_
+    ([0, 0, 1, 1], 0.75)
+    """
+
+    def __init__(
+        self,
+        n_clusters=3,
+        metric="precomputed",
+        init="k-medoids++",
+        n_init=1,
+        max_iter=100,
+        random_state=None,
+        window=None,
+    ):
+        self.n_clusters = n_clusters
+        self.metric = metric
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.window = window
+
+    def _check_params(self):
+        check_int(self.n_clusters, "n_clusters", minimum=1)
+        check_int(self.n_init, "n_init", minimum=1)
+        check_int(self.max_iter, "max_iter", minimum=1)
+        check_int(
+            self.window, "window", minimum=0, allow_none=True, meaning="the Sakoe-Chiba radius"
+        )
+        if not isinstance(self.metric, str) or self.metric not in MEDOID_METRICS:
+            raise ValueError(f"metric must be one of {MEDOID_METRICS}, got {self.metric!r}")
+        if not isinstance(self.init, str) or self.init not in ("k-medoids++", "build"):
+            raise ValueError(f"init must be 'k-medoids++' or 'build', got {self.init!r}")
+
+    def _matrix(self, X, Y=None):
+        from .distances import cdist_dtw
+
+        if self.metric == "precomputed":
+            return _check_distance_matrix(X)
+        window = 0 if self.metric == "euclidean" else self.window  # radius 0 is Euclidean
+        return cdist_dtw(X, Y, window=window)
+
+    def fit(self, X, y=None):
+        """Cluster ``X``: a distance matrix ("precomputed") or the series.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        D = self._matrix(X)
+        n = len(D)
+        if self.n_clusters > n:
+            raise ValueError(
+                f"n_clusters ({self.n_clusters}) must be <= the number of series in X ({n})"
+            )
+        rng = _check_random_state(self.random_state)
+        best = None
+        for _ in range(self.n_init if self.init == "k-medoids++" else 1):
+            start = (
+                _build(D, self.n_clusters)
+                if self.init == "build"
+                else _plusplus(D, self.n_clusters, rng)
+            )
+            medoids, n_iter = _pam_swap(D, start, self.max_iter)
+            cost = float(D[:, medoids].min(axis=1).mean())
+            if best is None or cost < best[1] - 1e-12:
+                best = (medoids, cost, n_iter)
+        medoids, self.inertia_, self.n_iter_ = best
+        order = np.argsort(medoids)  # clusters numbered by their medoid's position
+        self.medoid_indices_ = medoids[order]
+        self.labels_ = D[:, self.medoid_indices_].argmin(axis=1)
+        self.cluster_centers_ = (
+            None
+            if self.metric == "precomputed"
+            else np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X)[
+                self.medoid_indices_
+            ]
+        )
+        return self
+
+    def predict(self, X):
+        """Index of the closest medoid for each series of ``X``.
+
+        With "precomputed", ``X`` holds the distances from the new series to the *fitted* series,
+        shape ``(n_new, n_fitted)``; otherwise the new series.
+        """
+        check_is_fitted(self, "medoid_indices_")
+        self._check_params()
+        if self.metric == "precomputed":
+            if isinstance(X, torch.Tensor):
+                X = X.detach().cpu().numpy()
+            D = np.asarray(X, dtype=np.float64)
+            n_fitted = len(self.labels_)
+            if D.ndim != 2 or D.shape[1] != n_fitted:
+                raise ValueError(
+                    f"X must hold the distances to the {n_fitted} fitted series, shape "
+                    f"(n_new, {n_fitted}), got shape {D.shape}"
+                )
+            return D[:, self.medoid_indices_].argmin(axis=1)
+        return self._matrix(X, self.cluster_centers_).argmin(axis=1)
+
+
+def _plusplus(D, k, rng):
+    """k-medoids++: the first medoid uniformly, each next with weight (distance to nearest)^2."""
+    medoids = [int(rng.randint(len(D)))]
+    nearest = D[:, medoids[0]].copy()
+    for _ in range(1, k):
+        weights = nearest**2
+        total = weights.sum()
+        if total <= 0:  # every series sits on a medoid: take any other
+            choice = int(rng.choice(np.setdiff1d(np.arange(len(D)), medoids)))
+        else:
+            choice = int(rng.choice(len(D), p=weights / total))
+        medoids.append(choice)
+        nearest = np.minimum(nearest, D[:, choice])
+    return np.array(medoids)
+
+
+def _build(D, k):
+    """PAM's BUILD: the series of least summed distance, then greedily the one that lowers the
+    objective most."""
+    medoids = [int(D.sum(axis=0).argmin())]
+    nearest = D[:, medoids[0]].copy()
+    for _ in range(1, k):
+        gain = np.maximum(nearest[:, None] - D, 0).sum(axis=0)  # per candidate
+        gain[medoids] = -1.0
+        choice = int(gain.argmax())
+        medoids.append(choice)
+        nearest = np.minimum(nearest, D[:, choice])
+    return np.array(medoids)
+
+
+def _pam_swap(D, medoids, max_iter):
+    """PAM's SWAP: each pass makes the best improving (medoid, non-medoid) swap."""
+    medoids = medoids.copy()
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        to_medoids = D[:, medoids]  # (n, k)
+        order = np.argsort(to_medoids, axis=1)
+        first = to_medoids[np.arange(len(D)), order[:, 0]]
+        second = (
+            to_medoids[np.arange(len(D)), order[:, 1]]
+            if len(medoids) > 1
+            else np.full(len(D), np.inf)
+        )
+        best_delta, best_swap = -1e-12 * max(first.sum(), 1.0), None
+        for m in range(len(medoids)):
+            without = np.where(order[:, 0] == m, second, first)  # (n,) cost if m leaves
+            delta = np.minimum(D, without[:, None]).sum(axis=0) - first.sum()  # per candidate h
+            delta[medoids] = np.inf
+            h = int(delta.argmin())
+            if delta[h] < best_delta:
+                best_delta, best_swap = delta[h], (m, h)
+        if best_swap is None:
+            break
+        medoids[best_swap[0]] = best_swap[1]
+    return medoids, n_iter

@@ -1,7 +1,8 @@
 """Real and synthetic time series used by the book, loaded offline and checked by SHA-256.
 
-Files shipped in ``tslearnkit/data`` are public-domain NOAA records; UCR's Trace is read from the
-copy bundled inside the ``tslearn`` package. Nothing here touches the network.
+Files shipped in ``tslearnkit/data`` are public-domain NOAA records and four small data sets of the
+UCR Time Series Classification Archive; UCR's Trace is read from the copy bundled inside the
+``tslearn`` package. Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -16,13 +17,32 @@ import pandas as pd
 
 from ._validation import check_int
 
-__all__ = ["load_co2", "load_seattle_weather", "load_trace", "make_cbf", "DatasetChecksumError"]
+__all__ = [
+    "load_co2",
+    "load_seattle_weather",
+    "load_trace",
+    "load_ucr",
+    "make_cbf",
+    "DatasetChecksumError",
+]
 
 # SHA-256 of every file a loader reads. A file that does not match is never returned.
 CHECKSUMS = {
     "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
     "seattle_weather.csv": "62f0609f787158128aa2bd102967173a4953122dd4f872bf1d502cae1037df0b",
     "Trace.npz": "0de0b7fa727cfabaf8481552db2b95fcccd12e54b67058aea79ff05b483cf807",
+    "ucr_ArrowHead.npz": "e61e945e1c39473943af745cc445387f0fb318efffa8e362fdf2608f7f2aecd6",
+    "ucr_GunPoint.npz": "e9b98ac80d256b8f851192110989ec6ad39cbe773f9caa743bcc8e47b0e8cae7",
+    "ucr_ItalyPowerDemand.npz": "e884b6542490315b678a4b83df6ffb28ea6baeb087e3cd92153577d256939b2a",
+    "ucr_PickupGestureWiimoteZ.npz": "bfba4224701af94766ecd63132a45d671b1cfea7a73a3c63c729dd4a55117b16",
+}
+
+# The UCR data sets shipped in tslearnkit/data: what each is (train + test series, length, classes).
+UCR_DATASETS = {
+    "ArrowHead": "211 outlines of arrowheads as series of 251 steps (angle to the centre), 3 types",
+    "GunPoint": "200 hand-centroid x-coordinates of 150 steps, drawing a gun or pointing",
+    "ItalyPowerDemand": "1,096 days of Italy's hourly electricity demand (24 steps), winter or summer",
+    "PickupGestureWiimoteZ": "100 Wii-remote z-accelerations of 29 to 361 steps, 10 gestures",
 }
 
 
@@ -181,6 +201,44 @@ def load_trace() -> tuple[np.ndarray, np.ndarray]:
         X = np.concatenate([data["X_train"], data["X_test"]])[:, :, 0].astype(np.float64)
         y = np.concatenate([data["y_train"], data["y_test"]]).astype(np.int64) - 1
     return X, y
+
+
+def load_ucr(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A data set of the UCR Time Series Classification Archive shipped with the package.
+
+    The train and test parts are concatenated, train first (clustering has no training set).
+    Class labels are renamed ``0..k-1`` in the order of the archive's labels. Series are as the
+    archive gives them: UCR z-normalises most data sets, but not every series of every set.
+
+    Parameters
+    ----------
+    name : {"ArrowHead", "GunPoint", "ItalyPowerDemand", "PickupGestureWiimoteZ"}
+        See ``UCR_DATASETS``. PickupGestureWiimoteZ has series of different lengths, padded at
+        the end with NaN (tslearn's convention).
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (n_series, length), float64
+    y : numpy.ndarray of shape (n_series,), int64
+
+    Notes
+    -----
+    Source: the UCR Time Series Classification Archive (Dau et al., 2018;
+    https://www.cs.ucr.edu/~eamonn/time_series_data_2018/), from the copies bundled with aeon
+    1.6.0 (BSD-3-Clause), converted by ``tools/make_ucr_data.py``. Licence: the archive's data
+    are free to use for research, with a citation of the archive (and of the data set's donors,
+    listed on its page). Each file is checked against a SHA-256 on every load.
+
+    Examples
+    --------
+    >>> X, y = load_ucr("GunPoint")
+    >>> X.shape, np.bincount(y).tolist()
+    ((200, 150), [100, 100])
+    """
+    if not isinstance(name, str) or name not in UCR_DATASETS:
+        raise ValueError(f"name must be one of {sorted(UCR_DATASETS)}, got {name!r}")
+    with np.load(_package_file(f"ucr_{name}.npz")) as data:
+        return data["X"].astype(np.float64), data["y"].astype(np.int64)
 
 
 def _cbf_series(label: int, length: int, rng: np.random.Generator) -> np.ndarray:
