@@ -434,3 +434,44 @@ def test_gpu_matches_cpu():
     x_cpu = torch.tensor(Y[:2], requires_grad=True)
     soft_dtw(x_cpu, torch.tensor(Y[2:4])).sum().backward()
     np.testing.assert_allclose(x.grad.cpu().numpy(), x_cpu.grad.numpy(), rtol=1e-9)
+
+
+# --- dtw_path ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", [None, 0, 2, 5])
+def test_dtw_path_matches_cdist_dtw_and_tslearn(window):
+    from tslearn.metrics import dtw_path as ts_dtw_path
+
+    from tslearnkit.distances import dtw_path
+
+    rng = np.random.default_rng(window or 0)
+    for n, m in [(20, 20), (15, 22), (22, 15)]:
+        x, y = rng.standard_normal(n), rng.standard_normal(m)
+        path, distance, cost = dtw_path(x, y, window=window)
+        assert distance == pytest.approx(cdist_dtw(x[None], y[None], window=window)[0, 0])
+        ts_path, ts_distance = ts_dtw_path(x, y, sakoe_chiba_radius=window)
+        assert distance == pytest.approx(ts_distance)
+        # the path's own cost is the distance, and it moves by (1,0), (0,1) or (1,1)
+        assert path[0] == (0, 0) and path[-1] == (n - 1, m - 1)
+        steps = np.diff(np.array(path), axis=0)
+        assert set(map(tuple, steps)) <= {(1, 0), (0, 1), (1, 1)}
+        assert np.sqrt(sum((x[i] - y[j]) ** 2 for i, j in path)) == pytest.approx(distance)
+        assert cost.shape == (n, m) and cost[-1, -1] == pytest.approx(distance**2)
+
+
+@pytest.mark.parametrize(
+    "x, y, kwargs, error, match",
+    [
+        ([], [1.0], {}, ValueError, r"x must have shape \(length,\).*got shape \(0,\)"),
+        ([1.0, np.nan], [1.0], {}, ValueError, "x must be finite"),
+        ([1.0], np.ones((2, 2)), {}, ValueError, "same number of features, got 1 and 2"),
+        (["a"], [1.0], {}, TypeError, "x must be a series of numbers"),
+        ([1.0], [1.0], {"window": -1}, ValueError, "window"),
+    ],
+)
+def test_dtw_path_bad_input(x, y, kwargs, error, match):
+    from tslearnkit.distances import dtw_path
+
+    with pytest.raises(error, match=match):
+        dtw_path(x, y, **kwargs)

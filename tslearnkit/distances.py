@@ -18,7 +18,7 @@ import torch
 
 from . import _engine as E
 
-__all__ = ["cdist_dtw", "cdist_soft_dtw", "soft_dtw", "cdist_sbd"]
+__all__ = ["cdist_dtw", "cdist_soft_dtw", "dtw_path", "soft_dtw", "cdist_sbd"]
 
 # --- public functions -----------------------------------------------------------------------
 
@@ -168,6 +168,86 @@ def soft_dtw(x, y, gamma=1.0, window=None):
         ys, ly = ys.expand(len(xs), -1, -1), ly.expand(len(xs))
     index = torch.arange(len(xs), device=device)
     return E.soft_dtw_pairs(xs, lx, ys, ly, (index, index), gamma, window)
+
+
+def dtw_path(x, y, window=None):
+    """The optimal warping path of one pair, its DTW distance and its table of cumulative costs.
+
+    For pictures and teaching: plain dynamic programming on one pair, in numpy (use
+    :func:`cdist_dtw` for many pairs). The path, the distance and the band are those of
+    ``cdist_dtw`` and of ``tslearn.metrics.dtw_path``; of several optimal paths, ties are broken
+    towards the diagonal step, then the step that advances ``x``.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, features)
+    y : array-like of shape (m,) or (m, features), the same number of features; no NaN
+    window : int >= 0 or None, default None
+        Sakoe-Chiba radius, as in :func:`cdist_dtw`.
+
+    Returns
+    -------
+    path : list of (i, j) tuples
+        From ``(0, 0)`` to ``(n - 1, m - 1)``; ``x[i]`` is matched with ``y[j]``.
+    distance : float
+        The square root of the summed squared differences along the path.
+    cost : numpy.ndarray of shape (n, m)
+        ``cost[i, j]``: the smallest summed squared difference of a path from ``(0, 0)`` to
+        ``(i, j)``; ``inf`` outside the band.
+
+    Examples
+    --------
+    >>> path, distance, _ = dtw_path([0.0, 1.0, 2.0], [0.0, 0.0, 1.0, 2.0])
+    >>> path, distance
+    ([(0, 0), (0, 1), (1, 2), (2, 3)], 0.0)
+    """
+    window = E.check_window(window)
+    a, b = (_one_series(v, name) for v, name in ((x, "x"), (y, "y")))
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"x and y must have the same number of features, got {a.shape[1]} and {b.shape[1]}"
+        )
+    n, m = len(a), len(b)
+    squared = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)  # (n, m)
+    i, j = np.indices((n, m))
+    if window is not None:  # cdist_dtw's band: min(0, m-n) - w <= j - i <= max(0, m-n) + w
+        outside = (j - i < min(0, m - n) - window) | (j - i > max(0, m - n) + window)
+        squared = np.where(outside, np.inf, squared)
+    cost = np.full((n + 1, m + 1), np.inf)
+    cost[0, 0] = 0.0
+    for r in range(1, n + 1):
+        for c in range(1, m + 1):
+            cost[r, c] = squared[r - 1, c - 1] + min(
+                cost[r - 1, c - 1], cost[r - 1, c], cost[r, c - 1]
+            )
+    path, r, c = [(n - 1, m - 1)], n, m
+    while (r, c) != (1, 1):
+        steps = ((r - 1, c - 1), (r - 1, c), (r, c - 1))  # diagonal first on ties
+        r, c = min(steps, key=lambda rc: cost[rc])
+        path.append((r - 1, c - 1))
+    return path[::-1], float(np.sqrt(cost[n, m])), cost[1:, 1:]
+
+
+def _one_series(values, name):
+    """One series as a finite float64 array of shape (length, features)."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a series of numbers, got {type(values).__name__}"
+        ) from None
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2 or len(array) == 0:
+        raise ValueError(
+            f"{name} must have shape (length,) or (length, features) with length >= 1, "
+            f"got shape {np.shape(values)}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite (no NaN padding for one pair), got NaN or inf")
+    return array
 
 
 # --- shape-based distance -------------------------------------------------------------------
