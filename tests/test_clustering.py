@@ -523,7 +523,7 @@ def test_kmedoids_one_cluster_is_the_most_central_series():
         ),
         ({}, np.array([[0, np.nan], [1, 0]]), ValueError, "X must hold finite distances"),
         ({}, np.array([[0, -1.0], [-1, 0]]), ValueError, "X must hold distances >= 0"),
-        ({}, [["a", "b"], ["c", "d"]], TypeError, "X must be a square matrix of distances"),
+        ({}, [["a", "b"], ["c", "d"]], TypeError, "X must be numeric"),
         (
             {"n_clusters": 4},
             np.zeros((3, 3)),

@@ -466,7 +466,7 @@ def test_dtw_path_matches_cdist_dtw_and_tslearn(window):
         ([], [1.0], {}, ValueError, r"x must have shape \(length,\).*got shape \(0,\)"),
         ([1.0, np.nan], [1.0], {}, ValueError, "x must be finite"),
         ([1.0], np.ones((2, 2)), {}, ValueError, "same number of features, got 1 and 2"),
-        (["a"], [1.0], {}, TypeError, "x must be a series of numbers"),
+        (["a"], [1.0], {}, TypeError, "x must be numeric"),
         ([1.0], [1.0], {"window": -1}, ValueError, "window"),
     ],
 )

@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _engine as E
-from ._validation import check_int, check_positive, describe
+from ._validation import as_float_array, check_int, check_positive, describe
 from .barycenters import (
     _dba,
     _softdtw_barycenters,
@@ -671,14 +671,7 @@ MEDOID_METRICS = ("precomputed", "euclidean", "dtw")
 
 def _check_distance_matrix(D, name="X"):
     """A square, finite, non-negative matrix of float64, or an error naming ``name``."""
-    if isinstance(D, torch.Tensor):
-        D = D.detach().cpu().numpy()
-    try:
-        D = np.asarray(D, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a square matrix of distances (numbers), got {describe(D)}"
-        ) from None
+    D = as_float_array(D, name)
     if D.ndim != 2 or D.shape[0] != D.shape[1] or D.shape[0] == 0:
         raise ValueError(
             f"{name} must be a square (n_series, n_series) matrix of distances with "

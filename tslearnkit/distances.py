@@ -17,6 +17,7 @@ import numpy as np  # noqa: F401 (the examples use it)
 import torch
 
 from . import _engine as E
+from ._validation import as_float_array
 
 __all__ = ["cdist_dtw", "cdist_soft_dtw", "dtw_path", "soft_dtw", "cdist_sbd"]
 
@@ -230,14 +231,7 @@ def dtw_path(x, y, window=None):
 
 def _one_series(values, name):
     """One series as a finite float64 array of shape (length, features)."""
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a series of numbers, got {type(values).__name__}"
-        ) from None
+    array = as_float_array(values, name)
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2 or len(array) == 0:
