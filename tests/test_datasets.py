@@ -10,6 +10,7 @@ from tslearnkit import datasets
 from tslearnkit.datasets import (
     DatasetChecksumError,
     load_co2,
+    load_nab,
     load_seattle_weather,
     load_trace,
     load_ucr,
@@ -85,6 +86,60 @@ def test_load_ucr_contract(name, shape, counts, variable):
         assert all(np.isnan(row[n:]).all() for row, n in zip(X, lengths))
     else:
         assert not np.isnan(X).any()
+
+
+@pytest.mark.parametrize(
+    "name, rows, step, events, unique",
+    [
+        ("nyc_taxi", 10320, "30min", 5, True),
+        ("ambient_temperature_system_failure", 7267, "60min", 2, True),
+        ("machine_temperature_system_failure", 22695, "5min", 4, False),
+    ],
+)
+def test_load_nab_contract(name, rows, step, events, unique):
+    frame = load_nab(name)
+    assert list(frame.columns) == ["value", "label"] and len(frame) == rows
+    assert frame["value"].dtype == np.float64 and frame["label"].dtype == bool
+    assert isinstance(frame.index, pd.DatetimeIndex)
+    assert frame.index.is_unique == unique  # duplicates are kept, not dropped
+    assert frame.index.is_monotonic_increasing == unique  # the clock steps back once
+    assert frame.index.to_series().diff().mode()[0] == pd.Timedelta(step)
+    from tslearnkit.anomaly import anomaly_ranges
+
+    assert len(anomaly_ranges(frame["label"].to_numpy())) == events
+    assert 0.05 < frame["label"].mean() < 0.15  # NAB's windows: about 10% of a file
+    frame.loc[frame.index[0], "value"] = -1.0  # a fresh copy each time
+    assert load_nab(name)["value"].iloc[0] != -1.0
+
+
+def test_load_nab_gaps_and_repeats_stay():
+    steps = load_nab("ambient_temperature_system_failure").index.to_series().diff().dropna()
+    assert (steps > pd.Timedelta("60min")).sum() == 10 and steps.max() > pd.Timedelta("7D")
+    machine = load_nab("machine_temperature_system_failure").index
+    assert machine.duplicated().sum() == 12
+    assert (machine.to_series().diff() < pd.Timedelta(0)).sum() == 1
+
+
+@pytest.mark.parametrize("name", ["taxi", "NYC_TAXI", None])
+def test_load_nab_rejects_unknown_names(name):
+    with pytest.raises(ValueError, match=r"name must be one of \['nyc_taxi'.*got"):
+        load_nab(name)
+
+
+def test_every_checksummed_file_is_package_data():
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["tslearnkit"]
+    for key in datasets.CHECKSUMS:
+        if key == "Trace.npz":  # read from tslearn's copy
+            continue
+        assert any(fnmatch.fnmatch(f"data/{key}", g) for g in globs), key
+        assert (root / "tslearnkit" / "data" / key).is_file(), key
 
 
 @pytest.mark.parametrize("name", ["Trace", "gunpoint", None, 3])

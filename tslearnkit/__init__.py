@@ -5,7 +5,8 @@ Each module holds what the chapters reuse: ``datasets`` (offline, checksummed da
 backtests), ``forecasting`` (the book's forecasting tasks and their bars), ``models`` (recurrent
 forecasters), ``training`` (fit, predict, checkpoints), ``distances`` (DTW on compiled CPU
 kernels or a torch wavefront, soft-DTW, SBD), ``barycenters`` (DBA, soft-DTW), ``clustering``
-(k-means with DTW and soft-DTW, k-Shape), ``plotting`` and ``utils`` (device, seeds, glue).
+(k-means with DTW and soft-DTW, k-Shape, k-medoids), ``anomaly`` (scoring anomaly detectors),
+``plotting`` and ``utils`` (device, seeds, glue).
 
 The exercise checks are imported on demand, one chapter at a time
 (``from tslearnkit.exercises import ch04``), and matplotlib's pyplot only when a figure is drawn,
@@ -15,6 +16,7 @@ so that ``import tslearnkit`` stays light.
 import importlib
 
 from . import (
+    anomaly,
     barycenters,
     clustering,
     datasets,
@@ -32,6 +34,7 @@ from .utils import get_device, seed_everything
 __version__ = "0.1.0"
 
 __all__ = [
+    "anomaly",
     "barycenters",
     "clustering",
     "datasets",

@@ -1,13 +1,15 @@
 """Real and synthetic time series used by the book, loaded offline and checked by SHA-256.
 
-Files shipped in ``tslearnkit/data`` are public-domain NOAA records and four small data sets of the
-UCR Time Series Classification Archive; UCR's Trace is read from the copy bundled inside the
+Files shipped in ``tslearnkit/data`` are public-domain NOAA records, three labelled series of the
+Numenta Anomaly Benchmark (MIT) and four small data sets of the UCR Time Series Classification
+Archive; UCR's Trace is read from the copy bundled inside the
 ``tslearn`` package. Nothing here touches the network.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +21,7 @@ from ._validation import check_int
 
 __all__ = [
     "load_co2",
+    "load_nab",
     "load_seattle_weather",
     "load_trace",
     "load_ucr",
@@ -35,7 +38,22 @@ CHECKSUMS = {
     "ucr_GunPoint.npz": "e9b98ac80d256b8f851192110989ec6ad39cbe773f9caa743bcc8e47b0e8cae7",
     "ucr_ItalyPowerDemand.npz": "e884b6542490315b678a4b83df6ffb28ea6baeb087e3cd92153577d256939b2a",
     "ucr_PickupGestureWiimoteZ.npz": "bfba4224701af94766ecd63132a45d671b1cfea7a73a3c63c729dd4a55117b16",
+    "nab/nyc_taxi.csv": "d8fa6f7f0734bf5c8be12c52a94e20a82664c397d9dec4449156bd453d32856d",
+    "nab/ambient_temperature_system_failure.csv": (
+        "230b68ccca20f59d562afd5d24ad52939c9b784386bed0054018358bf9120581"
+    ),
+    "nab/machine_temperature_system_failure.csv": (
+        "92bf5b87fc7f9bba8ca0b7ec63ccaac8cb4a1371a258e8c29a10ae9c018d82a4"
+    ),
+    "nab/combined_windows.json": "1e1fbc4601321aad8d0f8b3784c8134299379f68f6c1f7777565f8ffd57ab6b1",
 }
+
+# The NAB series shipped in tslearnkit/data/nab (NAB's realKnownCause group).
+NAB_SERIES = (
+    "nyc_taxi",
+    "ambient_temperature_system_failure",
+    "machine_temperature_system_failure",
+)
 
 # The UCR data sets shipped in tslearnkit/data: what each is (train + test series, length, classes).
 UCR_DATASETS = {
@@ -201,6 +219,61 @@ def load_trace() -> tuple[np.ndarray, np.ndarray]:
         X = np.concatenate([data["X_train"], data["X_test"]])[:, :, 0].astype(np.float64)
         y = np.concatenate([data["y_train"], data["y_test"]]).astype(np.int64) - 1
     return X, y
+
+
+@lru_cache(maxsize=None)
+def _read_nab(name: str) -> pd.DataFrame:
+    frame = pd.read_csv(_package_file(f"nab/{name}.csv"), parse_dates=["timestamp"])
+    with open(_package_file("nab/combined_windows.json")) as fh:
+        windows = json.load(fh)[f"realKnownCause/{name}.csv"]
+    stamps = frame["timestamp"]
+    label = np.zeros(len(frame), dtype=bool)
+    for start, end in windows:  # NAB's windows include both ends
+        label |= ((stamps >= pd.Timestamp(start)) & (stamps <= pd.Timestamp(end))).to_numpy()
+    return pd.DataFrame(
+        {"value": frame["value"].astype(np.float64).to_numpy(), "label": label},
+        index=pd.DatetimeIndex(stamps, name="timestamp"),
+    )
+
+
+def load_nab(name: str) -> pd.DataFrame:
+    """A labelled series of the Numenta Anomaly Benchmark (NAB), shipped with the package.
+
+    Parameters
+    ----------
+    name : {"nyc_taxi", "ambient_temperature_system_failure", "machine_temperature_system_failure"}
+        ``nyc_taxi``: New York taxi passengers per 30 minutes, 10,320 rows, 5 labelled events.
+        ``ambient_temperature_system_failure``: an office's temperature per hour, 7,267 rows,
+        2 events. ``machine_temperature_system_failure``: an industrial machine's temperature per
+        5 minutes, 22,695 rows, 4 events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by timestamp, the file's rows in the file's order, with columns ``value`` (float)
+        and ``label`` (bool: inside one of NAB's anomaly windows, both ends included). Nothing is
+        filled or dropped. Where the recording has gaps the index jumps (the ambient temperature
+        skips ten times, from 2 hours to 7 days). The machine temperature's clock steps back 55
+        minutes once, on 7 January 2014, so twelve timestamps repeat as separate rows and that
+        index is neither unique nor monotonic. Resample or deduplicate explicitly if a method
+        needs a regular grid; the labels follow the rows.
+
+    Notes
+    -----
+    Source: NAB (github.com/numenta/NAB, commit ea702d7, 3 December 2024), files copied
+    unchanged into ``tslearnkit/data/nab`` with NAB's ``combined_windows.json``; see ``SOURCE.md``
+    there. Licence: MIT (``LICENSE.txt`` there). Cite Ahmad, Lavin, Purdy & Agha (2017),
+    Neurocomputing 262, 134-147. Each file is checked against a SHA-256 on every load.
+
+    Examples
+    --------
+    >>> taxi = load_nab("nyc_taxi")
+    >>> len(taxi), round(float(taxi["label"].mean()), 2), taxi.index.is_monotonic_increasing
+    (10320, 0.1, True)
+    """
+    if not isinstance(name, str) or name not in NAB_SERIES:
+        raise ValueError(f"name must be one of {list(NAB_SERIES)}, got {name!r}")
+    return _read_nab(name).copy()
 
 
 def load_ucr(name: str) -> tuple[np.ndarray, np.ndarray]:
