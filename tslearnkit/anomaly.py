@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import average_precision_score
 
+from ._matrix_profile import matrix_profile
 from ._validation import as_float_array, check_int, check_positive, describe
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "event_scores",
     "isolation_forest_scores",
     "mad_threshold",
+    "matrix_profile",
     "pca_reconstruction_scores",
     "point_adjust",
     "pr_auc",
