@@ -30,8 +30,9 @@ help:
 	@echo "                       rebuild one chapter's page from its stored outputs (seconds)"
 	@echo "  make format          format the package, tests, tools and notebooks with ruff"
 	@echo "  make student         write the student editions (no solutions) into _build/student"
-	@echo "  make bench           DTW against tslearn, dtaidistance and aeon, in .venv-bench (set up"
-	@echo "                       on first use): writes benchmarks/results/dtw.md and dtw.json;"
+	@echo "  make bench           DTW against tslearn, dtaidistance and aeon, the matrix profile against"
+	@echo "                       stumpy, in .venv-bench (set up on first use): writes"
+	@echo "                       benchmarks/results/{dtw,matrix_profile}.{md,json};"
 	@echo "                       BENCH_ARGS=--quick for a smoke test (an idle machine for real timings)"
 	@echo "  make clean           remove build outputs (keeps .venv)"
 
@@ -113,8 +114,9 @@ student: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py
 
-# The DTW benchmark against its peers (benchmarks/README.md). Its own environment, .venv-bench: the
-# book's pins plus dtaidistance and aeon (without its numba and pandas caps: see the peers file).
+# The benchmarks against their peers (benchmarks/README.md): DTW against tslearn, dtaidistance and
+# aeon, the matrix profile against stumpy. Their own environment, .venv-bench: the book's pins plus
+# the peers (aeon without its numba and pandas caps: see the peers file).
 BENCH       := .venv-bench
 BENCH_STAMP := $(BENCH)/.installed
 BENCH_ARGS  ?=
@@ -131,6 +133,7 @@ $(BENCH_STAMP): benchmarks/requirements-peers.txt pyproject.toml requirements.tx
 
 bench: $(BENCH_STAMP)
 	$(BENCH)/bin/python benchmarks/dtw.py $(BENCH_ARGS)
+	$(BENCH)/bin/python benchmarks/matrix_profile.py $(BENCH_ARGS)
 
 clean:
 	rm -rf _build book/generated .pytest_cache
