@@ -30,19 +30,18 @@ import importlib
 import importlib.metadata
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
 import numpy as np
 import torch
+from _common import _seconds, best_time, machine
 from sklearn.metrics import adjusted_rand_score
 
 from tslearnkit.clustering import TimeSeriesKMeans
@@ -56,16 +55,6 @@ warnings.filterwarnings("ignore", message=".*unsafe cast from uint64 to int64") 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ("tslearn", "dtaidistance", "aeon")
 EXACT = 1e-12  # tslearnkit's DTW must equal tslearn's to this
-
-
-def best_time(fn, repeat):
-    """Best wall time of ``repeat`` calls and the last result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def with_threads(threads, fn):
@@ -132,10 +121,6 @@ MISSING = {}
 
 
 # --- the report: tables printed as they finish, written as markdown and JSON ------------------
-
-
-def _seconds(v):
-    return f"{v:.3g}" if v < 1 else f"{v:.2f}" if v < 100 else f"{v:.1f}"
 
 
 def _cells(v):
@@ -226,7 +211,8 @@ class Report:
         self.args = args
         self.sections, self.targets = [], []
         self.exact = []  # (what, tslearnkit's largest difference from tslearn)
-        self.machine = machine()
+        self.machine = machine(("torch", "numpy", "numba", "scikit-learn", *PEERS))
+        self.machine["torch_threads"] = torch.get_num_threads()
         python = os.path.relpath(sys.executable, ROOT) if sys.executable else "python"
         self.command = " ".join([python, "benchmarks/dtw.py", *sys.argv[1:]])
 
@@ -297,47 +283,6 @@ def _json(value):
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"not JSON: {value!r}")
-
-
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError, AttributeError):
-        memory = float("nan")
-    versions = {}
-    for name in ("torch", "numpy", "numba", "scikit-learn", *PEERS):
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    try:
-        commit = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return dict(
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        cpu=cpu,
-        cores=os.cpu_count(),
-        memory_gib=memory,
-        platform=platform.platform(),
-        load_average=list(os.getloadavg()) if hasattr(os, "getloadavg") else [],
-        python=platform.python_version(),
-        versions=versions,
-        commit=commit or "unknown",
-        torch_threads=torch.get_num_threads(),
-    )
 
 
 # --- timing a table of implementations -------------------------------------------------------

@@ -15,20 +15,17 @@ threads have run, torch's own can slow down on a small machine (see benchmarks/R
 """
 
 import argparse
-import importlib.metadata
 import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import torch
+from _common import _seconds, best_time, machine
 
 from tslearnkit._matrix_profile import matrix_profile
 from tslearnkit.datasets import load_nab
@@ -43,16 +40,6 @@ SERIES = {  # name: window (a day of the series' sampling, a day of hourly data,
 }
 AGREE = 1e-8  # the largest difference from stumpy's profile allowed
 TARGET_SECONDS = 5.0  # machine temperature (22,695 points, window 288) on the machine's cores
-
-
-def best_time(fn, repeat):
-    """Best wall time of ``repeat`` calls and the last result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def interleaved(runs, repeat, label):
@@ -78,50 +65,6 @@ def with_torch_threads(threads, fn):
         return fn()
     finally:
         torch.set_num_threads(old)
-
-
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError, AttributeError):
-        memory = float("nan")
-    versions = {}
-    for name in ("torch", "numpy", "numba", "stumpy"):
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    try:
-        commit = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return dict(
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        cpu=cpu,
-        cores=os.cpu_count(),
-        memory_gib=memory,
-        platform=platform.platform(),
-        load_average=list(os.getloadavg()) if hasattr(os, "getloadavg") else [],
-        python=platform.python_version(),
-        versions=versions,
-        commit=commit or "unknown",
-    )
-
-
-def _seconds(v):
-    return f"{v:.3g}" if v < 1 else f"{v:.2f}" if v < 100 else f"{v:.1f}"
 
 
 COLUMNS = {  # key: (heading, format, right-aligned)
@@ -184,7 +127,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    info = machine()
+    info = machine(("torch", "numpy", "numba", "stumpy"))
     python = os.path.relpath(sys.executable, ROOT) if sys.executable else "python"
     command = " ".join([python, "benchmarks/matrix_profile.py", *sys.argv[1:]])
     print(
