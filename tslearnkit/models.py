@@ -14,6 +14,8 @@ from torch import nn
 from ._validation import check_int, describe
 
 __all__ = [
+    "GlobalQuantileForecaster",
+    "QuantileLoss",
     "RNNForecaster",
     "LastValueNormalised",
     "Seq2SeqForecaster",
@@ -439,3 +441,110 @@ class LastValueNormalised(nn.Module):
         last = x[:, -1:, :1]  # (B, 1, 1): the target's last value in each window
         shifted = torch.cat([x[..., :1] - last, x[..., 1:]], dim=-1)  # (B, L, F)
         return self.model(shifted) + last[:, :, 0]  # (B, horizon)
+
+
+class QuantileLoss(nn.Module):
+    """The pinball loss averaged over quantile levels, steps and windows.
+
+    ``forward(pred, y)``: ``pred`` of shape ``(B, H, Q)`` (one forecast per quantile level),
+    ``y`` of shape ``(B, H)``. For level ``q`` and error ``e = y - f`` the loss is
+    ``max(q e, (q - 1) e)``; its minimiser over ``f`` is the ``q``-quantile of ``y``.
+
+    Examples
+    --------
+    >>> loss = QuantileLoss([0.5])
+    >>> float(loss(torch.zeros(1, 2, 1), torch.tensor([[1.0, -1.0]])))  # half the MAE
+    0.5
+    """
+
+    def __init__(self, quantiles):
+        super().__init__()
+        self.register_buffer("quantiles", _check_quantiles(quantiles))
+
+    def forward(self, pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if pred.ndim != 3 or pred.shape[:2] != y.shape or pred.shape[2] != len(self.quantiles):
+            raise ValueError(
+                f"pred must have shape (B, H, {len(self.quantiles)}) and y (B, H), got "
+                f"{tuple(pred.shape)} and {tuple(y.shape)}"
+            )
+        error = y.unsqueeze(-1) - pred  # (B, H, Q)
+        q = self.quantiles.to(pred.dtype)
+        return torch.maximum(q * error, (q - 1) * error).mean()
+
+
+def _check_quantiles(quantiles) -> torch.Tensor:
+    try:
+        q = torch.as_tensor(quantiles, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"quantiles must be a sequence of numbers, got {describe(quantiles)}")
+    if q.ndim != 1 or len(q) == 0:
+        raise ValueError(f"quantiles must be a 1-D sequence of levels, got shape {tuple(q.shape)}")
+    if not bool(((q > 0) & (q < 1)).all()) or not bool((q[1:] > q[:-1]).all()):
+        raise ValueError(
+            f"quantiles must be strictly increasing levels in (0, 1), got {q.tolist()}"
+        )
+    return q.float()
+
+
+class GlobalQuantileForecaster(nn.Module):
+    """One network for many series: a window of scaled history to quantiles of the next ``horizon``.
+
+    A multilayer perceptron reads ``input_length`` values — scaled by the caller, e.g. by the mean
+    absolute value of the window as DeepAR does (:func:`~tslearnkit.preprocessing.global_windows`)
+    — and outputs, for every future step, one value per quantile level. The levels cannot cross:
+    the network predicts the lowest level and non-negative increments (softplus) for the others.
+
+    Parameters
+    ----------
+    input_length : int >= 1
+    horizon : int >= 1
+    quantiles : sequence of floats, strictly increasing in (0, 1)
+    hidden_size : int >= 1, default 256
+    num_layers : int >= 1, default 2
+        Hidden layers, each ``Linear`` + ``ReLU``.
+
+    Shapes: ``(B, input_length)`` or ``(B, input_length, 1)`` to ``(B, horizon, Q)``.
+
+    Examples
+    --------
+    >>> model = GlobalQuantileForecaster(24, 6, [0.1, 0.5, 0.9], hidden_size=16)
+    >>> out = model(torch.zeros(4, 24))
+    >>> tuple(out.shape), bool((out.diff(dim=-1) >= 0).all())
+    ((4, 6, 3), True)
+    """
+
+    def __init__(
+        self,
+        input_length: int,
+        horizon: int,
+        quantiles,
+        hidden_size: int = 256,
+        num_layers: int = 2,
+    ):
+        super().__init__()
+        q = _check_quantiles(quantiles)
+        self.config = {
+            "input_length": check_int(input_length, "input_length", minimum=1),
+            "horizon": check_int(horizon, "horizon", minimum=1),
+            "quantiles": q.tolist(),
+            "hidden_size": check_int(hidden_size, "hidden_size", minimum=1),
+            "num_layers": check_int(num_layers, "num_layers", minimum=1),
+        }
+        layers, width = [], input_length
+        for _ in range(num_layers):
+            layers += [nn.Linear(width, hidden_size), nn.ReLU()]
+            width = hidden_size
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(width, horizon * len(q))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim == 3 and x.shape[-1] == 1:
+            x = x[..., 0]
+        length = self.config["input_length"]
+        if x.ndim != 2 or x.shape[1] != length:
+            raise ValueError(
+                f"x must have shape (B, {length}) or (B, {length}, 1), got {tuple(x.shape)}"
+            )
+        raw = self.head(self.body(x)).view(len(x), self.config["horizon"], -1)  # (B, H, Q)
+        steps = nn.functional.softplus(raw[..., 1:])  # non-negative gaps between levels
+        return torch.cat([raw[..., :1], raw[..., :1] + steps.cumsum(-1)], dim=-1)

@@ -18,6 +18,8 @@ from ._validation import as_float_array, check_index, check_int, describe, to_nu
 
 __all__ = [
     "calendar_features",
+    "global_windows",
+    "last_windows",
     "undifference",
     "train_val_loaders",
     "chronological_split",
@@ -526,3 +528,101 @@ def undifference(history, differences, lag: int = 1) -> np.ndarray:
     for step in range(changes.size):
         out[lag + step] = out[step] + changes[step]
     return out[lag:]
+
+
+def _series_list(series, name: str = "series") -> list[np.ndarray]:
+    if isinstance(series, (np.ndarray, torch.Tensor, pd.Series)) or not hasattr(series, "__len__"):
+        raise TypeError(f"{name} must be a list of 1-D series, got {type(series).__name__}")
+    if len(series) == 0:
+        raise ValueError(f"{name} must hold at least one series, got none")
+    out = []
+    for i, s in enumerate(series):
+        x = as_float_array(s, f"{name}[{i}]")
+        if x.ndim != 1:
+            raise ValueError(f"{name}[{i}] must be 1-D, got shape {x.shape}")
+        if not np.isfinite(x).all():
+            raise ValueError(f"{name}[{i}] must be finite, got NaN or infinity")
+        out.append(x)
+    return out
+
+
+def _mean_scale(windows: np.ndarray) -> np.ndarray:
+    """Mean absolute value of each row; 1 where a row is all zeros."""
+    scale = np.abs(windows).mean(axis=-1)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def global_windows(series, input_length: int, horizon: int, *, stride: int = 1):
+    """Windows from many series for one global model, each scaled by its own input's level.
+
+    Every series contributes every window of ``input_length`` values followed by ``horizon``
+    values (starts ``0, stride, 2 * stride, ...``); a series too short for one window contributes
+    none. Input and target are divided by the mean absolute value of the input (DeepAR's mean
+    scaling; 1 for an all-zero input), so that series of any size train one network.
+
+    Parameters
+    ----------
+    series : list of 1-D array-likes
+    input_length, horizon, stride : int >= 1
+
+    Returns
+    -------
+    X : torch.Tensor (N, input_length), float32, scaled inputs
+    Y : torch.Tensor (N, horizon), float32, scaled targets
+    scale : torch.Tensor (N,), float32, the divisor of each window
+    series_id : torch.Tensor (N,), int64, the series each window comes from
+
+    Examples
+    --------
+    >>> X, Y, scale, sid = global_windows([np.arange(1.0, 7.0), np.ones(2)], 2, 1)
+    >>> X.shape, [round(v, 3) for v in Y[:, 0].tolist()], sid.tolist()  # the 2-step series: none
+    (torch.Size([4, 2]), [2.0, 1.6, 1.429, 1.333], [0, 0, 0, 0])
+    """
+    input_length = check_int(input_length, "input_length", minimum=1)
+    horizon = check_int(horizon, "horizon", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    xs, ys, ids = [], [], []
+    for i, x in enumerate(_series_list(series)):
+        if len(x) < input_length + horizon:
+            continue
+        w = np.lib.stride_tricks.sliding_window_view(x, input_length + horizon)[::stride]
+        xs.append(w[:, :input_length])
+        ys.append(w[:, input_length:])
+        ids.append(np.full(len(w), i))
+    if not xs:
+        raise ValueError(
+            f"series are all shorter than input_length + horizon = {input_length + horizon}"
+        )
+    X, Y = np.concatenate(xs), np.concatenate(ys)
+    scale = _mean_scale(X)
+    return (
+        torch.tensor(X / scale[:, None], dtype=torch.float32),
+        torch.tensor(Y / scale[:, None], dtype=torch.float32),
+        torch.tensor(scale, dtype=torch.float32),
+        torch.tensor(np.concatenate(ids), dtype=torch.int64),
+    )
+
+
+def last_windows(series, input_length: int):
+    """The last ``input_length`` values of every series, scaled as :func:`global_windows` does.
+
+    Returns ``(X, scale)``: ``X`` of shape ``(n_series, input_length)`` (float32) and the
+    divisors; multiply a forecast of ``X[i]`` by ``scale[i]`` to return to the series' units.
+
+    Examples
+    --------
+    >>> X, scale = last_windows([np.arange(1.0, 7.0)], 2)
+    >>> [round(v, 3) for v in X[0].tolist()], scale.tolist()  # (5 + 6) / 2 = 5.5
+    ([0.909, 1.091], [5.5])
+    """
+    input_length = check_int(input_length, "input_length", minimum=1)
+    data = _series_list(series)
+    short = [i for i, x in enumerate(data) if len(x) < input_length]
+    if short:
+        raise ValueError(f"series {short[:5]} are shorter than input_length={input_length}")
+    X = np.stack([x[-input_length:] for x in data])
+    scale = _mean_scale(X)
+    return (
+        torch.tensor(X / scale[:, None], dtype=torch.float32),
+        torch.tensor(scale, dtype=torch.float32),
+    )
