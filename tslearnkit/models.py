@@ -462,6 +462,7 @@ class QuantileLoss(nn.Module):
         self.register_buffer("quantiles", _check_quantiles(quantiles))
 
     def forward(self, pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The mean pinball loss: ``pred`` ``(B, H, Q)`` against ``y`` ``(B, H)``."""
         if pred.ndim != 3 or pred.shape[:2] != y.shape or pred.shape[2] != len(self.quantiles):
             raise ValueError(
                 f"pred must have shape (B, H, {len(self.quantiles)}) and y (B, H), got "
@@ -538,6 +539,7 @@ class GlobalQuantileForecaster(nn.Module):
         self.head = nn.Linear(width, horizon * len(q))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The quantile forecasts: ``(B, input_length)`` to ``(B, horizon, Q)``, non-decreasing in Q."""
         if x.ndim == 3 and x.shape[-1] == 1:
             x = x[..., 0]
         length = self.config["input_length"]
