@@ -216,3 +216,19 @@ def test_a_wrong_launch_says_to_use_torchrun(capsys, no_torchrun, tmp_path):
         {"WORLD_SIZE": "2", "RANK": "1", "LOCAL_RANK": "1", "MASTER_ADDR": "h", "MASTER_PORT": "1"}
     )
     assert launch == Launch(rank=1, world_size=2, local_rank=1, distributed=True)
+
+
+def test_train_calls_on_epoch_in_eval_mode_and_builds_the_linear_twin():
+    from tslearnkit.distributed import train
+
+    seen = []
+
+    def on_epoch(epoch, model):
+        seen.append((epoch, model.training, len(model.body)))
+
+    model, history = train(
+        Launch(), epochs=2, seed=0, series=3, num_layers=0, global_batch=64, on_epoch=on_epoch
+    )
+    assert seen == [(1, False, 0), (2, False, 0)]  # every epoch, eval mode, no hidden layer
+    assert history["num_layers"] == 0 and len(history["val_loss"]) == 2
+    assert [name for name, _ in model.named_parameters()] == ["head.weight", "head.bias"]

@@ -71,6 +71,17 @@ def test_forecaster_quantiles_do_not_cross_and_train():
     assert 0.7 < covered < 0.9  # an 80% interval
 
 
+def test_zero_hidden_layers_is_a_linear_quantile_model():
+    model = GlobalQuantileForecaster(4, 2, [0.25, 0.75], num_layers=0)
+    assert len(model.body) == 0 and model.head.in_features == 4
+    out = model(torch.ones(3, 4))
+    assert out.shape == (3, 2, 2) and bool((out[..., 1] >= out[..., 0]).all())
+    # affine in the input below the softplus: the lowest quantile is exactly linear
+    a, b = torch.randn(1, 4), torch.randn(1, 4)
+    low = lambda x: model(x)[..., 0]  # noqa: E731
+    assert torch.allclose(low(a + b) - low(b), low(a) - low(torch.zeros(1, 4)), atol=1e-6)
+
+
 def test_forecaster_checkpoint_round_trip(tmp_path):
     from tslearnkit.training import load_checkpoint, save_checkpoint
 
@@ -94,6 +105,7 @@ def test_forecaster_checkpoint_round_trip(tmp_path):
         ),
         (lambda: GlobalQuantileForecaster(0, 2, [0.5]), ValueError, "input_length"),
         (lambda: GlobalQuantileForecaster(4, 2, [1.5]), ValueError, "quantiles"),
+        (lambda: GlobalQuantileForecaster(4, 2, [0.5], num_layers=-1), ValueError, "num_layers"),
         (lambda: GlobalQuantileForecaster(4, 2, [0.5])(torch.zeros(3, 5)), ValueError, r"\(B, 4\)"),
         (lambda: global_windows(np.arange(10.0), 3, 2), TypeError, "series must be a list"),
         (lambda: global_windows([], 3, 2), ValueError, "at least one series"),

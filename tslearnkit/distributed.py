@@ -236,12 +236,18 @@ def train(
     lr: float = 1e-3,
     series: int | None = None,
     hidden_size: int = HIDDEN_SIZE,
+    num_layers: int = NUM_LAYERS,
     device=None,
+    on_epoch=None,
 ):
     """Train the global quantile model on this rank; return ``(model, history)``.
 
     Call it in every process, after ``init_process_group`` when ``launch.world_size > 1``. The
     model returned is the plain module (not the DDP wrapper), identical on every rank.
+    ``num_layers=0`` gives the linear twin: the same quantile head on the scaled inputs, with no
+    hidden layer. ``on_epoch(epoch, model)``, if given, is called on rank 0 after each epoch with
+    the model in eval mode (e.g. to keep each epoch's forecasts and choose the epoch on
+    validation).
     """
     from .models import GlobalQuantileForecaster, QuantileLoss
     from .utils import seed_everything
@@ -257,7 +263,7 @@ def train(
         )
     seed_everything(seed)  # the same initial weights on every rank
     model = GlobalQuantileForecaster(
-        INPUT_LENGTH, HORIZON, QUANTILES, hidden_size=hidden_size, num_layers=NUM_LAYERS
+        INPUT_LENGTH, HORIZON, QUANTILES, hidden_size=hidden_size, num_layers=num_layers
     ).to(device)
     net = model
     if launch.world_size > 1:
@@ -287,6 +293,8 @@ def train(
         history["train_loss"].append((sums[0] / sums[1]).item())
         history["val_loss"].append(val)
         history["epoch_time"].append(time.perf_counter() - began)
+        if on_epoch is not None and launch.rank == 0:
+            on_epoch(epoch, model)
     history.update(
         world_size=launch.world_size,
         seconds=time.perf_counter() - start,
@@ -294,6 +302,7 @@ def train(
         global_batch=global_batch,
         lr=lr,
         hidden_size=hidden_size,
+        num_layers=num_layers,
         series=len(val_x),
         windows=len(data),
         device=str(device),

@@ -3,7 +3,7 @@
 Each check either prints a confirmation or raises ``ExerciseFeedback``, saying specifically what
 is wrong with the answer and where to look for the fix.
 
-One module per chapter (``ch01`` ... ``ch07``); a notebook's check cell calls, for example,
+One module per chapter (``ch01`` ... ``ch08``); a notebook's check cell calls, for example,
 ``ch02.check_training_windows(X, y, train, test)``.
 """
 
