@@ -11,8 +11,9 @@ processes, up to the order in which floating-point gradients are summed. That ro
 1e-8) stays that small for the first hundred or so steps; but the pinball loss and ReLU have
 kinks, so once a rounding difference tips one error across a kink the gradients jump and Adam
 carries the difference on: after two full epochs (582 steps) on one process and on two, the
-weights differ by up to 0.3 (median 3e-4) while the losses agree to about 1e-5. The same
-happens between one process with one thread and with several, or between two GPUs' kernels.
+weights differ by up to 0.3 (median 3e-4) while the losses agree to about 1e-5. The same can
+happen wherever floating-point sums are ordered differently: between machines, between GPU
+kernels, or between thread counts where a kernel splits its sums by thread.
 
 Why the weights do not depend on the number of processes
 --------------------------------------------------------

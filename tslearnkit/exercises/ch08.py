@@ -343,8 +343,8 @@ def check_conformal(half_width_ex, residuals, alpha) -> None:
             f"({H},), one half-width per step (column).",
         )
     if _same(got, expected):
-        shown = np.round(expected, 3).tolist()
-        shown = shown if H <= 6 else shown[:3] + ["..."] + shown[-2:]
+        values = [f"{v:.3g}" for v in expected]
+        shown = "[" + ", ".join(values if H <= 6 else values[:3] + ["..."] + values[-2:]) + "]"
         if k > n:
             return passed(
                 f"your half-widths match tslearnkit.evaluation.conformal_interval: {rule}. With "
@@ -353,7 +353,7 @@ def check_conformal(half_width_ex, residuals, alpha) -> None:
         return passed(
             f"your half-widths match tslearnkit.evaluation.conformal_interval: {rule}, so each "
             f"step's half-width is its {_ordinal(k)} smallest |residual| of n = {n}: {shown}. "
-            f"forecast ± half-width covers a new point with probability at least {1 - alpha:.0%} "
+            f"The forecast ± half-width covers a new point with probability at least {1 - alpha:.0%} "
             f"when the residuals are exchangeable."
         )
     where = f"Your half-widths are {np.round(got, 4).tolist()[:6]}{' ...' if H > 6 else ''}; "
