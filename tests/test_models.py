@@ -51,6 +51,11 @@ def test_forecaster_bad_config(kwargs, error, match):
         RNNForecaster(**{"input_size": 1, "hidden_size": 4, **kwargs})
 
 
+def test_seq2seq_needs_a_layer():
+    with pytest.raises(ValueError, match="num_layers must be a positive integer"):
+        Seq2SeqForecaster(1, 4, horizon=2, num_layers=0)
+
+
 def test_forecaster_bad_input_shape():
     model = RNNForecaster(2, 4)
     with pytest.raises(

@@ -102,7 +102,7 @@ class RNNForecaster(nn.Module):
             "input_size": check_int(input_size, "input_size", minimum=1),
             "hidden_size": check_int(hidden_size, "hidden_size", minimum=1),
             "horizon": check_int(horizon, "horizon", minimum=1),
-            "num_layers": check_int(num_layers, "num_layers", minimum=0),
+            "num_layers": check_int(num_layers, "num_layers", minimum=1),
             "cell": cell.lower(),
             "dropout": _check_dropout(dropout, int(num_layers)),
             "bidirectional": _check_bool(bidirectional, "bidirectional"),
@@ -281,7 +281,7 @@ class Seq2SeqForecaster(nn.Module):
             "input_size": check_int(input_size, "input_size", minimum=1),
             "hidden_size": check_int(hidden_size, "hidden_size", minimum=1),
             "horizon": check_int(horizon, "horizon", minimum=1),
-            "num_layers": check_int(num_layers, "num_layers", minimum=0),
+            "num_layers": check_int(num_layers, "num_layers", minimum=1),
             "dropout": _check_dropout(dropout, int(num_layers)),
             "attention": attention,
             "teacher_forcing": float(teacher_forcing),
@@ -502,8 +502,9 @@ class GlobalQuantileForecaster(nn.Module):
     quantiles : sequence of floats, strictly increasing in (0, 1)
     hidden_size : int >= 1, default 256
     num_layers : int >= 0, default 2
-        Hidden layers, each ``Linear`` + ``ReLU``; 0 gives a linear quantile model (the head
-        alone reads the inputs).
+        Hidden layers, each ``Linear`` + ``ReLU``. With 0 the head reads the inputs directly: the
+        lowest quantile and the gaps' pre-activations are linear in them, and only the
+        non-crossing construction is nonlinear.
 
     Shapes: ``(B, input_length)`` or ``(B, input_length, 1)`` to ``(B, horizon, Q)``.
 
