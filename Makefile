@@ -9,7 +9,7 @@ JB     := $(BIN)/jupyter-book
 JB_FLAGS := -W -n --keep-going
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all book test test-unit test-notebooks test-book test-wheel test-browser test-gpu \
+.PHONY: all book test test-unit test-floors test-notebooks test-book test-wheel test-browser test-gpu \
 	notebooks page format student bench clean help
 all: help
 
@@ -19,6 +19,7 @@ help:
 	@echo "  make test            all of the test-* targets below but test-gpu, in that order"
 	@echo "The parts of make test:"
 	@echo "  make test-unit       code formatted (ruff), unit tests, doctests and the book's conventions"
+	@echo "  make test-floors     the unit tests with every dependency at its declared minimum version"
 	@echo "  make test-notebooks  every chapter under nbval, network blocked"
 	@echo "  make test-book       build the book from the notebooks' stored outputs (no execution)"
 	@echo "  make test-wheel      chapters run from the built wheel with only the [notebooks] extra"
@@ -49,11 +50,16 @@ book: $(STAMP)
 	$(JB) build . $(JB_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
-test: test-unit test-notebooks test-book test-wheel test-browser
+test: test-unit test-floors test-notebooks test-book test-wheel test-browser
 
 test-unit: $(STAMP)
 	$(BIN)/ruff format --check --quiet . || { echo "code is not formatted: run make format"; exit 1; }
 	$(BIN)/python -m pytest -m "not browser" tests tslearnkit
+
+# The declared minimum versions (pyproject.toml's >=) installed in a fresh venv under _build/floors,
+# the package built there with the lowest setuptools allowed, and the unit tests run with them.
+test-floors: $(STAMP)
+	$(BIN)/python tools/floors.py
 
 # Formatting: the package at 100 characters, the notebooks at 79 (notebooks/ruff.toml), so that
 # every line of a chapter fits the book's code column.

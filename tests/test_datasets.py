@@ -120,10 +120,29 @@ def test_load_nab_gaps_and_repeats_stay():
     assert (machine.to_series().diff() < pd.Timedelta(0)).sum() == 1
 
 
-@pytest.mark.parametrize("name", ["taxi", "NYC_TAXI", None])
+@pytest.mark.parametrize("name", ["taxi", "NYC_TAXI"])
 def test_load_nab_rejects_unknown_names(name):
     with pytest.raises(ValueError, match=r"name must be one of \['nyc_taxi'.*got"):
         load_nab(name)
+
+
+@pytest.mark.parametrize(
+    "load, bad",
+    [("load_nab", None), ("load_nab", 3), ("load_ucr", 3), ("load_tourism", 12)],
+)
+def test_loaders_name_a_non_string(load, bad):
+    with pytest.raises(TypeError, match=r"must be a string, one of \["):
+        getattr(datasets, load)(bad)
+
+
+def test_cached_files_are_checked_on_every_load(monkeypatch):
+    load_co2()  # parsed and cached
+    monkeypatch.setitem(datasets.CHECKSUMS, "co2_weekly.csv", "0" * 64)
+    with pytest.raises(datasets.DatasetChecksumError):
+        load_co2()
+    monkeypatch.setitem(datasets.CHECKSUMS, "nab/nyc_taxi.csv", "0" * 64)
+    with pytest.raises(datasets.DatasetChecksumError):
+        load_nab("nyc_taxi")
 
 
 def test_every_checksummed_file_is_package_data():
@@ -142,7 +161,7 @@ def test_every_checksummed_file_is_package_data():
         assert (root / "tslearnkit" / "data" / key).is_file(), key
 
 
-@pytest.mark.parametrize("name", ["Trace", "gunpoint", None, 3])
+@pytest.mark.parametrize("name", ["Trace", "gunpoint"])
 def test_load_ucr_rejects_unknown_names(name):
     with pytest.raises(ValueError, match=r"name must be one of \['ArrowHead'.*got"):
         load_ucr(name)
@@ -239,7 +258,7 @@ def test_load_tourism_monthly():
     assert len(quarterly_train) == 427 and len(quarterly_test[0]) == 8
 
 
-@pytest.mark.parametrize("frequency", ["weekly", "Monthly", None, 12])
+@pytest.mark.parametrize("frequency", ["weekly", "Monthly"])
 def test_load_tourism_rejects_unknown_frequencies(frequency):
     from tslearnkit.datasets import load_tourism
 

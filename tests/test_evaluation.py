@@ -340,3 +340,42 @@ def test_origin_mase_and_paired_comparison_bad_input():
         paired_comparison(origin_mase(bt, y), "naive", "drift", overlap=1)
     with pytest.raises(TypeError, match="scores must be a DataFrame"):
         paired_comparison(np.zeros((3, 2)), "a", "b", overlap=1)
+
+
+# --- bad input that used to pass silently ------------------------------------------------------
+
+
+def test_score_backtest_refuses_a_different_series():
+    from tslearnkit.evaluation import naive_forecast, origin_mase, rolling_origin_backtest
+
+    y = np.sin(np.arange(40.0)) * 10 + np.arange(40.0)
+    bt = rolling_origin_backtest(y, {"naive": naive_forecast}, horizon=3, initial=20, step=3)
+    score_backtest(bt, y)  # the right series passes
+    with pytest.raises(ValueError, match="series has 30 values but the backtest forecasts"):
+        score_backtest(bt, y[:30])
+    with pytest.raises(ValueError, match="does not match the backtest's actual values"):
+        score_backtest(bt, y * 100)
+    with pytest.raises(ValueError, match="does not match the backtest's actual values"):
+        origin_mase(bt, y * 100)
+
+
+def test_histories_must_be_one_series():
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "x": [9.0, 9.0, 9.0]})
+    with pytest.raises(ValueError, match=r"history must be one series .*shape \(3, 2\)"):
+        naive_forecast(frame, 3)
+    assert naive_forecast(frame[["y"]], 2).tolist() == [3.0, 3.0]  # one column is fine
+    with pytest.raises(ValueError, match="y_train must be one series"):
+        mase([1.0, 2.0], [1.0, 2.0], np.ones((4, 2)))
+
+
+def test_pandas_inputs_with_different_indexes_are_refused():
+    a = pd.Series([1.0, 2.0, 3.0], index=[0, 1, 2])
+    b = a.iloc[::-1]  # the same values, rows reordered
+    with pytest.raises(ValueError, match="different indexes"):
+        mae(a, b)
+    assert mae(a, b.sort_index()) == 0
+
+
+def test_complex_input_is_refused():
+    with pytest.raises(TypeError, match="y_true must be real numbers"):
+        mae([1 + 5j, 2, 3], [1, 2, 3])

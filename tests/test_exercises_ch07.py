@@ -95,7 +95,7 @@ def with_diff(labels, flags):
         (no_return, "returned None"),
         (lambda l, f: point_adjust_ex(l, f)[:-1], "returned shape"),
         (lambda l, f: 2 * point_adjust_ex(l, f).astype(int), "must be binary"),
-        (lambda l, f: "01111000", "returned shape"),
+        (lambda l, f: "01111000", "return a binary array"),
         (lambda l, f: ~point_adjust_ex(l, f), "Find the runs of 1s"),
         (with_diff, "raised TypeError"),
     ],

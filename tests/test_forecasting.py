@@ -353,3 +353,18 @@ def test_classical_forecasters_list_every_bar():
         "harmonic regression (K=2) + AR(1)",
         "STL + AR(1)",
     ]
+
+
+def test_a_missing_statsmodels_is_named_with_the_install(monkeypatch):
+    import importlib.util
+
+    from tslearnkit.forecasting import stl_ar_forecaster
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "statsmodels" else real(name)
+    )
+    with pytest.raises(
+        ImportError, match=r"needs statsmodels.*pip install tslearnkit\[notebooks\]"
+    ):
+        stl_ar_forecaster(12)

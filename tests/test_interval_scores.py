@@ -358,3 +358,15 @@ def test_bad_residuals():
         conformal_interval("1, 2", 0.1)
     with pytest.raises(TypeError, match="residuals must be an array"):
         conformal_interval({"a": 1.0}, 0.1)
+
+
+def test_infinite_bounds_from_conformal_interval_are_scored():
+    from tslearnkit.evaluation import conformal_interval, interval_coverage, msis
+
+    half = conformal_interval(np.ones((4, 2)), alpha=0.1)  # too few residuals: inf
+    assert np.isinf(half).all()
+    y = np.array([1.0, 2.0])
+    assert interval_coverage(y, y - half, y + half) == 1.0
+    assert msis(y, y - half, y + half, [1.0, 2.0, 4.0]) == np.inf
+    with pytest.raises(ValueError, match="y_true contains an infinite value"):
+        interval_coverage([np.inf, 1.0], [0.0, 0.0], [2.0, 2.0])

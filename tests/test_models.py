@@ -302,3 +302,33 @@ def test_last_value_normalised_is_level_free_and_trains():
         LastValueNormalised("lstm")
     with pytest.raises(ValueError, match=r"x must be a \(B, L, F\) tensor"):
         model(torch.zeros(6, 2))
+
+
+# --- bad input that used to reach raw errors ---------------------------------------------------
+
+
+def test_numpy_integers_build_every_model():
+    import numpy as np
+
+    n = np.int64
+    assert Seq2SeqForecaster(n(1), n(4), horizon=n(2))(torch.zeros(2, 5, 1)).shape == (2, 2)
+    assert SequenceAutoencoder(n(1), n(4), n(2))(torch.zeros(2, 5, 1)).shape == (2, 5, 1)
+
+
+def test_gru_cell_and_scratch_gru_check_their_inputs():
+    cell = GRUCell(2, 4)
+    with pytest.raises(ValueError, match=r"x must have shape \(B, 2\)"):
+        cell(torch.zeros(3, 5), torch.zeros(3, 4))
+    with pytest.raises(ValueError, match="same batch size"):
+        cell(torch.zeros(3, 2), torch.zeros(1, 4))  # no silent broadcast
+    with pytest.raises(TypeError, match="h must be a torch.Tensor"):
+        cell(torch.zeros(3, 2), [[0.0] * 4] * 3)
+    with pytest.raises(ValueError, match=r"h0 must be a tensor of shape \(1, B, H\)"):
+        ScratchGRU(2, 4)(torch.zeros(3, 5, 2), torch.zeros(1, 1, 4))
+
+
+def test_seq2seq_target_must_be_a_tensor():
+    import numpy as np
+
+    with pytest.raises(TypeError, match="target must be a torch.Tensor"):
+        Seq2SeqForecaster(1, 4, horizon=2)(torch.zeros(3, 5, 1), np.zeros((3, 2)))

@@ -32,13 +32,27 @@ def test_plot_forecasts_draws_every_line():
 
 
 def test_plot_forecasts_bad_input():
-    with pytest.raises(TypeError, match="forecasts must be a non-empty dict"):
+    with pytest.raises(ValueError, match="forecasts is empty"):
         plot_forecasts([1.0], [2.0], {})
-    with pytest.raises(ValueError, match="has 3 values but the actuals have 2"):
+    with pytest.raises(TypeError, match="forecasts must be a dict"):
+        plot_forecasts([1.0], [2.0], [[2.0]])
+    with pytest.raises(ValueError, match="actual is empty"):
+        plot_forecasts([1.0], [], {"f": []})
+    with pytest.raises(TypeError, match="history must be a pandas Series or a 1-D array"):
+        plot_forecasts("abc", [2.0], {"f": [1.0]})
+    decreasing = pd.Series([1.0, 2.0], index=pd.to_datetime(["2020-01-02", "2020-01-01"]))
+    with pytest.raises(ValueError, match="history has an index that is not sorted"):
+        plot_forecasts(decreasing, [2.0], {"f": [1.0]})
+    with pytest.raises(ValueError, match=r"forecasts\[.f.\] has 3 values but actual has 2"):
         plot_forecasts([1.0], [2.0, 3.0], {"f": [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match="tail must be a positive integer"):
         plot_forecasts([1.0], [2.0], {"f": [1.0]}, tail=0)
     plt.close("all")
+
+
+def test_plot_training_curves_needs_a_history():
+    with pytest.raises(TypeError, match="history must be the History returned by fit"):
+        plot_training_curves({"train_loss": [1.0]})
 
 
 def test_plot_training_curves():

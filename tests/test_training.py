@@ -1,6 +1,8 @@
 """Tests for tslearnkit.training: fit, early stopping, interruption, NaN loss, predict,
 recursive forecasting and checkpoints."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -66,10 +68,35 @@ def test_interrupt_keeps_best_weights(loaders, capsys):
         return nn.functional.mse_loss(pred, target)
 
     history = fit(
-        model, *loaders, epochs=10, lr=1e-2, loss_fn=interrupting_loss, device="cpu", progress=False
+        model,
+        *loaders,
+        epochs=10,
+        lr=1e-2,
+        loss_fn=interrupting_loss,
+        device="cpu",
+        progress=False,
+        interrupt="return",
     )
     assert history.interrupted and len(history.train_loss) == 3
     assert history.best_epoch is not None and "interrupted" in capsys.readouterr().out
+
+
+def test_interrupt_is_raised_after_the_best_weights_are_restored(loaders, capsys):
+    torch.manual_seed(0)
+    model = RNNForecaster(1, 8)
+    seen = {"n": 0, "best": None}
+    n_batches = len(loaders[0])
+
+    def interrupting_loss(pred, target):
+        seen["n"] += torch.is_grad_enabled()
+        if seen["n"] > 2 * n_batches:  # during epoch 3
+            raise KeyboardInterrupt
+        return nn.functional.mse_loss(pred, target)
+
+    with pytest.raises(KeyboardInterrupt):  # a script or a loop stops
+        fit(model, *loaders, epochs=10, loss_fn=interrupting_loss, device="cpu", progress=False)
+    assert not model.training and "interrupted" in capsys.readouterr().out
+    assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
 def test_nan_loss_stops_with_the_epoch_named():
@@ -168,3 +195,110 @@ def test_checkpoint_round_trip(tmp_path):
     assert loaded.config == model.config
     with pytest.raises(TypeError, match="config"):
         save_checkpoint(nn.Linear(1, 1), tmp_path / "x.pt")
+
+
+def _tiny_loader(y_shape=(8, 1), nan_at=None):
+    X = torch.ones(8, 4, 1)
+    y = torch.ones(y_shape)
+    if nan_at is not None:
+        y[nan_at] = float("nan")
+    return DataLoader(TensorDataset(X, y), batch_size=4)
+
+
+def test_nan_in_the_first_epoch_keeps_the_initial_weights_and_eval_mode():
+    torch.manual_seed(0)
+    model = RNNForecaster(1, 4)
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match="training loss is nan at epoch 1, batch 2"):
+        fit(model, _tiny_loader(nan_at=5), epochs=3, device="cpu", progress=False)
+    assert not model.training
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name
+
+
+def test_nan_validation_loss_is_detected():
+    model = RNNForecaster(1, 4)
+    with pytest.raises(ValueError, match="validation loss is nan at epoch 1.*val_loader"):
+        fit(model, _tiny_loader(), _tiny_loader(nan_at=2), epochs=2, device="cpu", progress=False)
+
+
+def test_targets_that_would_broadcast_are_refused():
+    model = RNNForecaster(1, 4)
+    with pytest.raises(
+        ValueError, match=r"shape \(4, 1\) but train_loader's targets have shape \(4,\)"
+    ):
+        fit(model, _tiny_loader(y_shape=(8,)), epochs=1, device="cpu", progress=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"loss_fn": "mse"}, TypeError, "loss_fn must be a callable"),
+        ({"optimizer": "adam"}, TypeError, "optimizer must be a torch.optim.Optimizer"),
+        ({"device": "tpu"}, ValueError, "device must be a device torch knows"),
+        ({"device": 3.5}, TypeError, "device must be a string"),
+        ({"interrupt": "ignore"}, ValueError, "interrupt must be"),
+    ],
+)
+def test_fit_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fit(RNNForecaster(1, 4), _tiny_loader(), epochs=1, progress=False, **kwargs)
+
+
+def test_predict_refuses_numpy_with_the_fix():
+    with pytest.raises(TypeError, match="torch.as_tensor"):
+        predict(RNNForecaster(1, 4), np.ones((2, 4, 1)))
+
+
+def test_checkpoint_bad_paths_and_files(tmp_path):
+    model = RNNForecaster(1, 4)
+    with pytest.raises(ValueError, match="folder that does not exist"):
+        save_checkpoint(model, tmp_path / "missing" / "model.pt")
+    odd = tmp_path / "odd.pt"
+    torch.save({"weights": torch.ones(2)}, odd)
+    with pytest.raises(ValueError, match="not a checkpoint written by save_checkpoint"):
+        load_checkpoint(odd)
+    torch.save({"class": "dict", "config": {}, "state_dict": {}}, odd)
+    with pytest.raises(ValueError, match="not a tslearnkit model"):
+        load_checkpoint(odd)
+    good = save_checkpoint(model, tmp_path / "model.pt")
+    with pytest.raises(TypeError, match="map_location must be a string"):
+        load_checkpoint(good, map_location={"cuda:0": "cpu"})
+    text = tmp_path / "notes.txt"
+    text.write_text("not a checkpoint")
+    with pytest.raises(ValueError, match="is not a checkpoint written by save_checkpoint"):
+        load_checkpoint(text)
+    with pytest.raises(ValueError, match="is a folder"):
+        save_checkpoint(model, tmp_path)
+
+
+def test_fit_refuses_batches_that_are_not_pairs_and_wrong_dtypes():
+    model = RNNForecaster(1, 4)
+    with pytest.raises(TypeError, match="train_loader must yield \\(x, y\\) batches"):
+        fit(model, [torch.ones(4, 3, 1)], epochs=1, progress=False)
+    loader = DataLoader(TensorDataset(torch.ones(8, 3, 1, dtype=torch.float64), torch.ones(8, 1)))
+    with pytest.raises(ValueError, match="dtype torch.float64 but the model's weights"):
+        fit(model, loader, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="the class itself"):
+        fit(model, _tiny_loader(), epochs=1, progress=False, loss_fn=nn.MSELoss)
+
+
+def test_torch_forecaster_checks_its_scaler_and_covariates():
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    from tslearnkit.training import torch_forecaster
+
+    model = RNNForecaster(2, 4, horizon=2)
+    with pytest.raises(TypeError, match="scaler must be the fitted scikit-learn scaler"):
+        torch_forecaster(model, 3, scaler="standard")
+    one_feature = StandardScaler().fit(np.ones((5, 1)))
+    days = pd.date_range("2020-01-01", periods=10, freq="D")
+    covariates = pd.DataFrame({"x": np.arange(10.0)}, index=days)
+    with pytest.raises(ValueError, match="scaler was fitted on 1 features, but the model reads 2"):
+        torch_forecaster(model, 3, one_feature, covariates=covariates)
+    scaler = StandardScaler().fit(np.random.default_rng(0).normal(size=(10, 2)))
+    forecast = torch_forecaster(model, 3, scaler, covariates=covariates.iloc[:5])
+    history = pd.Series(np.arange(8.0), index=days[:8])
+    with pytest.raises(ValueError, match="covariates has no row for"):
+        forecast(history, 2)

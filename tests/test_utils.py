@@ -192,3 +192,18 @@ def test_glue_stores_numpy_scalars_as_plain_numbers(monkeypatch):
     shown = _displayed(monkeypatch, lambda: glue("x", np.float64(0.25), display=False))
     ((data, _),) = shown
     assert data["application/papermill.record/text/plain"] == "0.25"  # not "np.float64(0.25)"
+
+
+def test_deterministic_false_turns_the_process_setting_off():
+    import torch
+
+    from tslearnkit.utils import seed_everything
+
+    before = torch.are_deterministic_algorithms_enabled()
+    try:
+        seed_everything(0, deterministic=True)
+        assert torch.are_deterministic_algorithms_enabled()
+        seed_everything(0, deterministic=False)
+        assert not torch.are_deterministic_algorithms_enabled()
+    finally:
+        torch.use_deterministic_algorithms(before, warn_only=True)

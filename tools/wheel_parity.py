@@ -76,6 +76,22 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "wheel")
     args = parser.parse_args()
     out = args.out.resolve()
+    # The folder is deleted and rebuilt: refuse one that holds the checkout or anything else of
+    # value (the checkout itself, a parent of it, the home folder, the root).
+    if out == ROOT or out in ROOT.parents or out == Path.home() or out == Path(out.anchor):
+        parser.error(
+            f"--out {args.out} would delete {out}; give a build folder such as _build/wheel"
+        )
+    if (
+        out.exists()
+        and any(out.iterdir())
+        and not (out / "dist").exists()
+        and out.parent != ROOT / "_build"
+    ):
+        parser.error(
+            f"--out {args.out} is a non-empty folder this script did not write; give an empty "
+            "or new folder (it is deleted and rebuilt)"
+        )
     shutil.rmtree(out, ignore_errors=True)
     (out / "notebooks").mkdir(parents=True)
 

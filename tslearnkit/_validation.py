@@ -13,10 +13,18 @@ import torch
 
 def describe(value) -> str:
     """A short description of ``value`` for an error message: its type, and shape if it has one."""
+    if isinstance(value, type):  # a class (np.float32, not np.float32(1)) has no real shape
+        return f"the class {value.__module__}.{value.__qualname__}"
     shape = getattr(value, "shape", None)
     if shape is not None:
-        return f"{type(value).__name__} of shape {tuple(shape)}"
-    return f"{value!r} ({type(value).__name__})"
+        try:
+            return f"{type(value).__name__} of shape {tuple(shape)}"
+        except TypeError:
+            pass
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
 
 
 def check_int(
@@ -63,13 +71,26 @@ def check_positive(value, name: str, meaning: str) -> float:
 
 def as_float_array(values, name: str) -> np.ndarray:
     """``values`` (array-like, Series, DataFrame or tensor) as a float64 numpy array, or a TypeError."""
+    if values is None or isinstance(values, (str, bytes, dict)):
+        raise TypeError(
+            f"{name} must be numeric (an array, list, Series or tensor), got {describe(values)}"
+        )
     if isinstance(values, torch.Tensor):
         values = values.detach().cpu().numpy()
     elif isinstance(values, (pd.Series, pd.DataFrame)):
         values = values.to_numpy()
     try:
-        return np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
+        raw = np.asarray(values)
+        if raw.dtype.kind == "c":
+            raise TypeError(f"{name} must be real numbers, got complex values")
+        if raw.dtype.kind in "USO" and any(isinstance(v, (str, bytes)) for v in raw.ravel()):
+            raise TypeError(
+                f"{name} must be numeric, got text (dtype {raw.dtype}); convert it first"
+            )
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        if name in str(err) and ("complex" in str(err) or "text" in str(err)):
+            raise
         raise TypeError(f"{name} must be numeric, got {describe(values)}") from None
 
 
@@ -108,6 +129,8 @@ def to_numpy_2d(data, name: str, *, allow_nan: bool = False) -> np.ndarray:
         )
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"{name} must be numeric, got dtype {array.dtype}")
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} must be real numbers, got complex dtype {array.dtype}")
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -123,4 +146,35 @@ def to_numpy_2d(data, name: str, *, allow_nan: bool = False) -> np.ndarray:
             f"{name} contains NaN (first at time step {where[0]}, feature {where[1]}); "
             "fill or drop the gaps first"
         )
+    if array.dtype.kind == "f" and np.isinf(array).any():
+        where = np.argwhere(np.isinf(array))[0]
+        raise ValueError(
+            f"{name} contains an infinite value (first at time step {where[0]}, feature "
+            f"{where[1]}); replace it first"
+        )
     return array
+
+
+def require_optional(module: str, needed_for: str) -> None:
+    """Raise an ImportError that says how to install ``module`` if it is missing; the optional
+    dependencies come with ``pip install tslearnkit[notebooks]``."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ImportError(
+            f"{needed_for} needs {module}, which is not installed: install it with "
+            f"`pip install {module}` or `pip install tslearnkit[notebooks]`"
+        )
+
+
+def check_history(history, name: str = "history") -> None:
+    """A forecaster's history: a pandas Series with an increasing index and finite values."""
+    if not isinstance(history, pd.Series):
+        raise TypeError(
+            f"{name} must be a pandas Series (values with their time index), got {describe(history)}"
+        )
+    check_index(history.index, name)
+    values = as_float_array(history, name)
+    if not np.isfinite(values).all():
+        k = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(f"{name} holds {values[k]} at {history.index[k]!r}; fill the gaps first")

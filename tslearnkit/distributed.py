@@ -109,6 +109,10 @@ def launch_from_env(environ=None) -> Launch:
         launch), with a message saying to use ``torchrun``.
     """
     environ = os.environ if environ is None else environ
+    if not hasattr(environ, "get") or not hasattr(environ, "__contains__"):
+        raise TypeError(
+            f"environ must be a mapping such as os.environ, got {type(environ).__name__}"
+        )
     if "WORLD_SIZE" not in environ:
         return Launch()
     missing = [k for k in ("RANK", "MASTER_ADDR", "MASTER_PORT") if k not in environ]
@@ -145,6 +149,7 @@ def check_args(epochs, global_batch, world_size: int = 1) -> int:
     try:
         check_int(epochs, "--epochs", minimum=1)
         check_int(global_batch, "--global-batch", minimum=1)
+        check_int(world_size, "world_size", minimum=1)
     except TypeError as err:
         raise ValueError(str(err)) from None
     if global_batch % world_size:
@@ -164,6 +169,8 @@ def prepare_out(out) -> Path:
     ValueError
         Naming ``--out``, if it cannot be created or written.
     """
+    if not isinstance(out, (str, Path)) or str(out) == "":
+        raise ValueError(f"--out must name a folder, got {out!r}")
     path = Path(out)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -197,7 +204,12 @@ def tourism_data(series: int | None = None):
 
     histories, _ = load_tourism("monthly")
     if series is not None:
-        histories = histories[: check_int(series, "--series", minimum=1)]
+        series = check_int(series, "--series", minimum=1)
+        if series > len(histories):
+            raise ValueError(
+                f"--series must be at most {len(histories)} (all series), got {series}"
+            )
+        histories = histories[:series]
     fit_part = [h[:-HORIZON] for h in histories]
     X, Y, _, _ = global_windows(fit_part, INPUT_LENGTH, HORIZON)
     val_x, scale = last_windows(fit_part, INPUT_LENGTH)
@@ -209,6 +221,14 @@ def tourism_data(series: int | None = None):
 def make_loader(dataset, batch_size: int, launch: Launch, seed: int) -> DataLoader:
     """This rank's loader: a shuffling ``DistributedSampler`` (also for one process) and
     ``batch_size`` windows a batch, incomplete batches dropped."""
+    if not isinstance(launch, Launch):
+        raise TypeError(
+            f"launch must be a Launch (see launch_from_env), got {type(launch).__name__}"
+        )
+    if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+        raise TypeError(f"dataset must be a map-style Dataset, got {type(dataset).__name__}")
+    check_int(batch_size, "batch_size", minimum=1)
+    check_int(seed, "seed", minimum=0)
     sampler = DistributedSampler(
         dataset,
         num_replicas=launch.world_size,
@@ -254,8 +274,23 @@ def train(
     from .utils import seed_everything
 
     start = time.perf_counter()
+    if not isinstance(launch, Launch):
+        raise TypeError(
+            f"launch must be a Launch (see launch_from_env), got {type(launch).__name__}"
+        )
     batch_size = check_args(epochs, global_batch, launch.world_size)
-    device = torch.device(device) if device is not None else _device(launch)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(
+            f"on_epoch must be a function (epoch, model), got {type(on_epoch).__name__}"
+        )
+    if device is not None:
+        from .training import _as_device
+
+        device = _as_device(device)
+    else:
+        device = _device(launch)
     data, val_x, val_y = tourism_data(series)
     loader = make_loader(data, batch_size, launch, seed)
     if len(loader) == 0:

@@ -62,7 +62,33 @@ def _as_1d(values, name: str) -> np.ndarray:
     return array
 
 
+def _as_series(values, name: str) -> np.ndarray:
+    """One series as a 1-D float array: a column vector (n, 1) is accepted, wider 2-D input is not
+    (flattening it would mix the columns)."""
+    shape = np.shape(values.detach().cpu() if isinstance(values, torch.Tensor) else values)
+    if len(shape) > 1 and not (len(shape) == 2 and shape[1] == 1):
+        raise ValueError(
+            f"{name} must be one series (1-D, or one column), got shape {tuple(shape)}; pass the "
+            "target column only (e.g. df['y'])"
+        )
+    return _as_1d(values, name)
+
+
+def _check_aligned(y_true, y_pred) -> None:
+    """Two pandas inputs are paired by position; refuse them if their indexes differ."""
+    if (
+        isinstance(y_true, (pd.Series, pd.DataFrame))
+        and isinstance(y_pred, (pd.Series, pd.DataFrame))
+        and not y_true.index.equals(y_pred.index)
+    ):
+        raise ValueError(
+            "y_true and y_pred are pandas objects with different indexes; values are paired by "
+            "position, so align them first (e.g. y_pred = y_pred.reindex(y_true.index))"
+        )
+
+
 def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    _check_aligned(y_true, y_pred)
     shape_true = tuple(
         np.shape(y_true.detach().cpu() if isinstance(y_true, torch.Tensor) else y_true)
     )
@@ -157,7 +183,7 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
     """
     a, b = _pair(y_true, y_pred)
     return float(
-        np.mean(np.abs(a - b)) / _mase_scale(_as_1d(y_train, "y_train"), season, "y_train")
+        np.mean(np.abs(a - b)) / _mase_scale(_as_series(y_train, "y_train"), season, "y_train")
     )
 
 
@@ -174,7 +200,7 @@ def _mase_scale(train: np.ndarray, season, name: str) -> float:
 
 
 def _history(history, horizon) -> tuple[np.ndarray, int]:
-    values = _as_1d(history, "history")
+    values = _as_series(history, "history")
     return values, check_int(horizon, "horizon", minimum=1)
 
 
@@ -319,6 +345,11 @@ def rolling_origin_backtest(
                 f"initial must be a fraction in (0, 1) or a number of steps, got {initial}"
             )
         first = int(round(initial * n))
+        if first < 1:
+            raise ValueError(
+                f"initial={initial} of {n} steps rounds to origin {first}: the first history "
+                "would be empty; use a larger fraction or a number of steps"
+            )
     else:
         first = check_int(initial, "initial", minimum=1)
     last = n - horizon
@@ -351,6 +382,27 @@ def rolling_origin_backtest(
     return pd.DataFrame(
         rows, columns=["model", "origin", "origin_time", "step", "time", "actual", "forecast"]
     )
+
+
+def _check_backtest_series(backtest: pd.DataFrame, values: np.ndarray) -> None:
+    """Refuse a series that is not the one the backtest ran on: its values at the forecast
+    positions must be the backtest's actual values (the MASE scale is taken from the series)."""
+    position = (backtest["origin"] + backtest["step"] - 1).to_numpy()
+    if position.max() >= values.size:
+        raise ValueError(
+            f"series has {values.size} values but the backtest forecasts position "
+            f"{int(position.max())}: pass the series the backtest was run on"
+        )
+    given = values[position]
+    actual = backtest["actual"].to_numpy(dtype=np.float64)
+    wrong = ~np.isclose(given, actual, rtol=1e-9, atol=0)
+    if wrong.any():
+        k = int(np.flatnonzero(wrong)[0])
+        raise ValueError(
+            f"series does not match the backtest's actual values: at position {int(position[k])} "
+            f"it holds {given[k]:g}, the backtest {actual[k]:g}; pass the series the backtest was "
+            "run on (the MASE scale is taken from it)"
+        )
 
 
 def score_backtest(
@@ -387,8 +439,9 @@ def score_backtest(
         raise ValueError("backtest is empty")
     if by not in (None, "step"):
         raise ValueError(f"by must be None or 'step', got {by!r}")
-    values = _as_1d(series, "series")
+    values = _as_series(series, "series")
     season = check_int(season, "season", minimum=1)
+    _check_backtest_series(backtest, values)
     scales = {
         origin: _mase_scale(values[:origin], season, f"the history before origin {origin}")
         for origin in backtest["origin"].unique()
@@ -515,13 +568,15 @@ def origin_mase(backtest: pd.DataFrame, series, season: int = 1) -> pd.DataFrame
         )
     if backtest.empty:
         raise ValueError("backtest is empty")
-    values = _as_1d(series, "series")
+    values = _as_series(series, "series")
     season = check_int(season, "season", minimum=1)
     if backtest["origin"].max() > values.size:
         raise ValueError(
             f"series has {values.size} values but the backtest has origins up to "
             f"{backtest['origin'].max()}: pass the series given to the backtest"
         )
+    if "step" in backtest.columns:
+        _check_backtest_series(backtest, values)
     scales = {
         origin: _mase_scale(values[:origin], season, f"the history before origin {origin}")
         for origin in backtest["origin"].unique()
@@ -559,6 +614,11 @@ def paired_comparison(scores: pd.DataFrame, model_a: str, model_b: str, overlap:
         if model not in scores.columns:
             raise ValueError(f"{name}={model!r} is not a column of scores: {list(scores.columns)}")
     a, b = scores[model_a].to_numpy(), scores[model_b].to_numpy()
+    overlap = check_int(overlap, "overlap", minimum=1, meaning="ceil(horizon / step)")
+    if overlap >= len(a):
+        raise ValueError(
+            f"overlap ({overlap}) must be smaller than the number of origins compared ({len(a)})"
+        )
     result = dm_test(a, b, horizon=overlap, power=1)
     return pd.Series(
         {
@@ -575,8 +635,9 @@ def paired_comparison(scores: pd.DataFrame, model_a: str, model_b: str, overlap:
 # --- probabilistic forecasts: quantiles and intervals -------------------------------------------
 
 
-def _as_array(values, name: str) -> np.ndarray:
-    """``values`` as a float64 array of its own shape, with at least one element, no NaN or inf."""
+def _as_array(values, name: str, *, allow_inf: bool = False) -> np.ndarray:
+    """``values`` as a float64 array of its own shape, with at least one element, no NaN (and no
+    infinity unless ``allow_inf``)."""
     if not isinstance(
         values, (np.ndarray, list, tuple, pd.Series, pd.DataFrame, torch.Tensor)
     ) and not np.isscalar(values):
@@ -586,7 +647,7 @@ def _as_array(values, name: str) -> np.ndarray:
     array = as_float_array(values, name)
     if array.size == 0:
         raise ValueError(f"{name} is empty; it needs at least one value")
-    bad = ~np.isfinite(array)
+    bad = np.isnan(array) if allow_inf else ~np.isfinite(array)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         what = "NaN" if np.isnan(array[where]) else "an infinite value"
@@ -718,8 +779,15 @@ def weighted_quantile_loss(y_true, y_quantiles, quantiles) -> float:
 def _interval_inputs(y_true, lower, upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Checked ``(y, lower, upper)`` of one shape, with ``lower <= upper`` everywhere."""
     y = _as_array(y_true, "y_true")
-    lo = _as_array(lower, "lower")
-    hi = _as_array(upper, "upper")
+    lo = _as_array(lower, "lower", allow_inf=True)  # conformal_interval's inf half-widths
+    hi = _as_array(upper, "upper", allow_inf=True)
+    for name, array, wrong in (("lower", lo, np.inf), ("upper", hi, -np.inf)):
+        if (array == wrong).any():
+            where = tuple(int(i) for i in np.argwhere(array == wrong)[0])
+            raise ValueError(
+                f"{name} contains {wrong} at position {where}; only -inf (lower) and +inf "
+                "(upper) make sense as unbounded ends"
+            )
     if not y.shape == lo.shape == hi.shape:
         raise ValueError(
             f"y_true, lower and upper must have the same shape, got shapes {y.shape}, "
@@ -813,7 +881,9 @@ def msis(y_true, lower, upper, y_train, season: int = 1, alpha: float = 0.05) ->
             "zero), so the MSIS scale is zero; report the unscaled interval score or use a "
             "different season"
         )
-    score = (hi - lo) + 2 / alpha * (lo - y) * (y < lo) + 2 / alpha * (y - hi) * (y > hi)
+    below = np.where(y < lo, lo - y, 0.0)  # np.where: an infinite bound never misses
+    above = np.where(y > hi, y - hi, 0.0)
+    score = (hi - lo) + 2 / alpha * below + 2 / alpha * above
     return float(score.mean() / scale)
 
 

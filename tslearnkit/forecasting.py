@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validation import check_int
+from ._validation import (
+    as_float_array,
+    check_history,
+    check_index,
+    check_int,
+    describe,
+    require_optional,
+)
 from .datasets import load_co2, load_seattle_weather
 from .evaluation import (
     drift_forecast,
@@ -64,6 +71,28 @@ class ForecastTask:
     val_size: int  # the last val_size steps before `initial` are the validation part
     step: int  # steps between backtest origins
 
+    def __post_init__(self):
+        if not isinstance(self.series, pd.Series):
+            raise TypeError(f"series must be a pandas Series, got {describe(self.series)}")
+        check_index(self.series.index, "series")
+        if not isinstance(self.covariates, pd.DataFrame):
+            raise TypeError(
+                f"covariates must be a pandas DataFrame, got {describe(self.covariates)}"
+            )
+        for name in ("horizon", "season", "mase_season", "initial", "val_size", "step"):
+            check_int(getattr(self, name), name, minimum=0 if name == "val_size" else 1)
+        n = len(self.series)
+        if not self.val_size < self.initial:
+            raise ValueError(
+                f"val_size ({self.val_size}) must be smaller than initial ({self.initial}): the "
+                "validation part is cut from the steps before the first origin"
+            )
+        if self.initial + self.horizon > n:
+            raise ValueError(
+                f"initial ({self.initial}) + horizon ({self.horizon}) exceeds the series "
+                f"({n} steps): no backtest origin is left"
+            )
+
     @property
     def train(self) -> pd.Series:
         """The part a model may fit its weights on."""
@@ -96,6 +125,8 @@ def load_task(name: str) -> ForecastTask:
     >>> task.horizon, task.season, len(task.train) + len(task.val) + len(task.test) == len(task.series)
     (12, 12, True)
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be 'co2' or 'seattle', got {describe(name)}")
     if name == "co2":
         series = load_co2()
         return _split_task("co2", series, pd.DataFrame(index=series.index), "ppm", 12, 12, 12, 3)
@@ -149,6 +180,7 @@ def classical_forecaster(task: ForecastTask) -> tuple[str, Callable]:
     (name, forecaster)
     """
     _check_task(task)
+    require_optional("statsmodels", "classical_forecaster")
     if task.name == "co2":
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
@@ -170,6 +202,7 @@ def stl_ar_forecaster(season: int) -> tuple[str, Callable]:
     Kept as the weak bar the book shows, beside :func:`harmonic_regression_forecaster`.
     """
     season = check_int(season, "season", minimum=2)
+    require_optional("statsmodels", "stl_ar_forecaster")
 
     def stl_ar(history: pd.Series, horizon: int) -> np.ndarray:
         from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -250,11 +283,16 @@ def seasonal_naive_drift_forecast(history, horizon: int, season: int) -> np.ndar
 
 
 def _history_values(history, horizon) -> tuple[np.ndarray, int]:
-    values = np.asarray(
-        history.to_numpy() if isinstance(history, pd.Series) else history, dtype=np.float64
-    )
+    if isinstance(history, pd.Series):
+        check_index(history.index, "history")
+    values = as_float_array(history, "history")
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"history must be a non-empty 1-D series, got shape {values.shape}")
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"history holds NaN or an infinite value at position "
+            f"{int(np.flatnonzero(~np.isfinite(values))[0])}; fill the gaps first"
+        )
     return values, check_int(horizon, "horizon", minimum=1)
 
 
@@ -291,6 +329,7 @@ def harmonic_regression_forecaster(
     if not (isinstance(order, tuple) and len(order) == 3):
         raise TypeError(f"order must be a tuple (p, d, q), got {order!r}")
     order = tuple(check_int(v, "order", minimum=0) for v in order)
+    require_optional("statsmodels", "harmonic_regression_forecaster")
 
     def forecast(history: pd.Series, horizon: int) -> np.ndarray:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -419,6 +458,8 @@ def linear_forecaster(
     model = make_pipeline(StandardScaler(), Ridge(alpha=alpha)).fit(inputs(windows, extra), future)
 
     def forecast(history: pd.Series, horizon_asked: int) -> np.ndarray:
+        check_history(history)
+        horizon_asked = check_int(horizon_asked, "horizon", minimum=1)
         if horizon_asked > horizon:
             raise ValueError(f"the model forecasts {horizon} steps, asked for {horizon_asked}")
         levels = history.to_numpy(dtype=np.float64)
@@ -464,14 +505,27 @@ def ensemble_forecaster(forecasters) -> Callable:
     >>> mean(None, 2)
     array([0.5, 0.5])
     """
-    forecasters = list(forecasters) if not callable(forecasters) else forecasters
-    if not isinstance(forecasters, list) or not forecasters:
+    if (
+        callable(forecasters)
+        or not hasattr(forecasters, "__iter__")
+        or isinstance(forecasters, str)
+    ):
+        raise TypeError(f"forecasters must be a list of forecasters, got {describe(forecasters)}")
+    forecasters = list(forecasters)
+    if not forecasters:
         raise ValueError("forecasters must be a non-empty list of forecasters")
     for k, f in enumerate(forecasters):
         if not callable(f):
             raise TypeError(f"forecasters[{k}] must be callable, got {type(f).__name__}")
 
     def forecast(history, horizon: int) -> np.ndarray:
-        return np.mean([np.asarray(f(history, horizon), dtype=np.float64) for f in forecasters], 0)
+        outputs = [np.asarray(f(history, horizon), dtype=np.float64) for f in forecasters]
+        shapes = {o.shape for o in outputs}
+        if len(shapes) > 1:
+            raise ValueError(
+                f"the forecasters returned forecasts of different shapes {sorted(shapes)}; each "
+                f"must return horizon={horizon} values"
+            )
+        return np.mean(outputs, 0)
 
     return forecast

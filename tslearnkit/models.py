@@ -50,6 +50,8 @@ def _check_input(x, input_size: int) -> None:
         raise ValueError(
             f"x must have shape (batch, time, {input_size}), got {tuple(x.shape)}{hint}"
         )
+    if x.shape[1] == 0:
+        raise ValueError(f"x has no time steps (shape {tuple(x.shape)}); windows need length >= 1")
 
 
 def _check_bool(value, name: str) -> bool:
@@ -166,6 +168,17 @@ class GRUCell(nn.Module):
 
     def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """One step: input ``x`` ``(B, F)`` and state ``h`` ``(B, H)`` to the new state ``(B, H)``."""
+        F, H = self.weight_ih.shape[1], self.hidden_size
+        for name, value, width in (("x", x, F), ("h", h, H)):
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"{name} must be a torch.Tensor, got {describe(value)}")
+            if value.ndim != 2 or value.shape[1] != width:
+                raise ValueError(f"{name} must have shape (B, {width}), got {tuple(value.shape)}")
+        if x.shape[0] != h.shape[0]:
+            raise ValueError(
+                f"x and h must have the same batch size, got {x.shape[0]} and {h.shape[0]} (a "
+                "state of batch 1 is not broadcast: expand it to the batch first)"
+            )
         gi = x @ self.weight_ih.T + self.bias_ih  # (B, 3H): input parts of r, z, n
         gh = h @ self.weight_hh.T + self.bias_hh  # (B, 3H): state parts of r, z, n
         i_r, i_z, i_n = gi.chunk(3, dim=1)  # each (B, H)
@@ -208,7 +221,12 @@ class ScratchGRU(nn.Module):
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None):
         """Run over ``x`` ``(B, L, F)`` from ``h0`` ``(1, B, H)`` (default zeros); see the class docstring."""
         _check_input(x, self.cell.weight_ih.shape[1])
-        h = x.new_zeros(x.shape[0], self.cell.hidden_size) if h0 is None else h0[0]  # (B, H)
+        B, H = x.shape[0], self.cell.hidden_size
+        if h0 is not None and (not isinstance(h0, torch.Tensor) or tuple(h0.shape) != (1, B, H)):
+            raise ValueError(
+                f"h0 must be a tensor of shape (1, B, H) = (1, {B}, {H}), got {describe(h0)}"
+            )
+        h = x.new_zeros(B, H) if h0 is None else h0[0]  # (B, H)
         states = []
         for t in range(x.shape[1]):
             h = self.cell(x[:, t], h)  # (B, F), (B, H) -> (B, H)
@@ -286,9 +304,9 @@ class Seq2SeqForecaster(nn.Module):
             "attention": attention,
             "teacher_forcing": float(teacher_forcing),
         }
-        H, layers = hidden_size, num_layers
+        H, layers = self.config["hidden_size"], self.config["num_layers"]  # Python ints
         self.encoder = nn.GRU(
-            input_size, H, layers, batch_first=True, dropout=self.config["dropout"]
+            self.config["input_size"], H, layers, batch_first=True, dropout=self.config["dropout"]
         )
         decoder_input = 1 + (H if attention == "bahdanau" else 0)  # previous value (+ context)
         self.decoder = nn.GRU(
@@ -320,6 +338,10 @@ class Seq2SeqForecaster(nn.Module):
         """
         c = self.config
         _check_input(x, c["input_size"])
+        if target is not None and not isinstance(target, torch.Tensor):
+            raise TypeError(
+                f"target must be a torch.Tensor (batch, horizon) or None, got {describe(target)}"
+            )
         forcing = self.training and target is not None and c["teacher_forcing"] > 0
         if target is not None and tuple(target.shape) != (x.shape[0], c["horizon"]):
             raise ValueError(
@@ -385,10 +407,11 @@ class SequenceAutoencoder(nn.Module):
             "hidden_size": check_int(hidden_size, "hidden_size", minimum=1),
             "latent_size": check_int(latent_size, "latent_size", minimum=1),
         }
-        self.encoder = nn.GRU(input_size, hidden_size, batch_first=True)
-        self.to_latent = nn.Linear(hidden_size, latent_size)
-        self.decoder = nn.GRU(latent_size, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, input_size)
+        F, H, Z = (self.config[k] for k in ("input_size", "hidden_size", "latent_size"))
+        self.encoder = nn.GRU(F, H, batch_first=True)
+        self.to_latent = nn.Linear(H, Z)
+        self.decoder = nn.GRU(Z, H, batch_first=True)
+        self.head = nn.Linear(H, F)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The embedding of each series: ``(B, L, F)`` to ``(B, latent)``."""
@@ -463,6 +486,9 @@ class QuantileLoss(nn.Module):
 
     def forward(self, pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The mean pinball loss: ``pred`` ``(B, H, Q)`` against ``y`` ``(B, H)``."""
+        for name, value in (("pred", pred), ("y", y)):
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"{name} must be a torch.Tensor, got {describe(value)}")
         if pred.ndim != 3 or pred.shape[:2] != y.shape or pred.shape[2] != len(self.quantiles):
             raise ValueError(
                 f"pred must have shape (B, H, {len(self.quantiles)}) and y (B, H), got "
@@ -542,6 +568,8 @@ class GlobalQuantileForecaster(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The quantile forecasts: ``(B, input_length)`` to ``(B, horizon, Q)``, non-decreasing in Q."""
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a torch.Tensor (B, input_length), got {describe(x)}")
         if x.ndim == 3 and x.shape[-1] == 1:
             x = x[..., 0]
         length = self.config["input_length"]

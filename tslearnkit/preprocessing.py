@@ -14,7 +14,14 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from ._validation import as_float_array, check_index, check_int, describe, to_numpy_2d
+from ._validation import (
+    as_float_array,
+    check_index,
+    check_int,
+    check_positive,
+    describe,
+    to_numpy_2d,
+)
 
 __all__ = [
     "calendar_features",
@@ -47,7 +54,13 @@ def _split_size(size, name: str, n: int) -> int:
     size = float(size)
     if not 0.0 <= size < 1.0:
         raise ValueError(f"{name} must be a fraction in [0, 1) (or an integer count), got {size}")
-    return int(round(size * n))
+    count = int(round(size * n))
+    if size > 0 and count == 0:
+        raise ValueError(
+            f"{name}={size} of {n} time steps rounds to 0 steps, an empty part; use a larger "
+            "fraction, a count, or 0 for no part"
+        )
+    return count
 
 
 def _length(data, name: str) -> int:
@@ -92,6 +105,8 @@ def chronological_split(data, val_size=0.15, test_size=0.15):
     ([0, 1, 2, 3, 4], [5, 6], [7, 8, 9])
     """
     n = _length(data, "data")
+    if n == 0:
+        raise ValueError("data is empty; it needs time steps to split")
     n_val = _split_size(val_size, "val_size", n)
     n_test = _split_size(test_size, "test_size", n)
     if isinstance(val_size, float) and isinstance(test_size, float) and val_size + test_size >= 1:
@@ -138,6 +153,10 @@ def scale_splits(train, *others, scaler=None):
     >>> round(float(tr.mean()), 6), round(float(te[0, 0]), 4)
     (0.0, 2.4495)
     """
+    if isinstance(scaler, type):
+        raise TypeError(
+            f"scaler must be an instance such as {scaler.__name__}(), got the class itself"
+        )
     if scaler is None:
         from sklearn.preprocessing import StandardScaler
 
@@ -159,8 +178,12 @@ def scale_splits(train, *others, scaler=None):
 def _as_tensor_2d(data, name: str, dtype: torch.dtype) -> torch.Tensor:
     """``data`` as a ``(time, features)`` tensor; a float tensor of that dtype is not copied."""
     if isinstance(data, torch.Tensor) and data.ndim in (1, 2) and data.numel() > 0:
+        if data.is_complex():
+            raise TypeError(f"{name} must be real numbers, got a complex tensor")
         if data.is_floating_point() and torch.isnan(data).any():
             raise ValueError(f"{name} contains NaN; fill or drop the gaps first")
+        if data.is_floating_point() and torch.isinf(data).any():
+            raise ValueError(f"{name} contains an infinite value; replace it first")
         tensor = data.detach().to(dtype)
         return tensor[:, None] if tensor.ndim == 1 else tensor
     array = np.ascontiguousarray(to_numpy_2d(data, name))
@@ -209,6 +232,11 @@ def make_windows(
     stride = check_int(stride, "stride", minimum=1)
     if not isinstance(dtype, torch.dtype):
         raise TypeError(f"dtype must be a torch.dtype, got {describe(dtype)}")
+    if not dtype.is_floating_point:
+        raise ValueError(
+            f"dtype must be a floating-point torch.dtype (torch.float32 for the book's models), "
+            f"got {dtype}: an integer dtype truncates the values"
+        )
     series = _as_tensor_2d(data, "data", dtype)  # (T, F)
     n_steps = series.shape[0]
     if input_length + horizon > n_steps:
@@ -249,6 +277,25 @@ class WindowDataset(Dataset):
         return self.X[index], self.y[index]  # (L, F), (horizon,)
 
 
+def _per_feature(scaler, n_features: int) -> bool:
+    """Whether ``scaler`` maps each feature on its own: changing one input column changes only
+    that output column (checked on two probe rows, so it holds for any fitted transformer)."""
+    base = np.zeros((1, n_features))
+    try:
+        out = scaler.transform(base)
+        if np.shape(out) != (1, n_features):
+            return False
+        for j in range(n_features):
+            probe = base.copy()
+            probe[0, j] = 1.0
+            moved = np.abs(scaler.transform(probe) - out)[0] > 1e-12
+            if moved.any() and not (moved.sum() == 1 and moved[j]):
+                return False
+    except Exception:  # a transformer that cannot transform a probe row
+        return False
+    return True
+
+
 def inverse_transform_column(values, scaler, column: int = 0) -> np.ndarray:
     """Undo a fitted scaler's transform for one column only, such as a forecast of the target.
 
@@ -278,6 +325,12 @@ def inverse_transform_column(values, scaler, column: int = 0) -> np.ndarray:
     if n_features is None or not hasattr(scaler, "inverse_transform"):
         raise TypeError(
             f"scaler must be a fitted scikit-learn transformer, got {type(scaler).__name__}"
+        )
+    if not _per_feature(scaler, n_features):
+        raise TypeError(
+            f"scaler must scale each feature on its own (StandardScaler, MinMaxScaler, "
+            f"RobustScaler, MaxAbsScaler...), got {type(scaler).__name__}, which mixes features: "
+            "one column cannot be inverted alone"
         )
     column = check_int(column, "column", minimum=0)
     if column >= n_features:
@@ -313,6 +366,9 @@ def unpad(X) -> list[np.ndarray]:
         raise ValueError(
             f"X must be 2-D (n_series, length) or 3-D (n_series, length, features), got shape {array.shape}"
         )
+    if np.isinf(array).any():
+        where = tuple(int(i) for i in np.argwhere(np.isinf(array))[0])
+        raise ValueError(f"X contains an infinite value at {where}; only NaN may pad a series")
     missing = np.isnan(array) if array.ndim == 2 else np.isnan(array).any(axis=2)  # (n, L)
     lengths = (~missing).sum(axis=1)
     for i, n in enumerate(lengths):
@@ -354,6 +410,8 @@ def pad_sequences(sequences, padding_value: float = 0.0, *, dtype=torch.float32)
         raise ValueError("sequences is empty; it needs at least one sequence")
     if isinstance(padding_value, bool) or not isinstance(padding_value, numbers.Real):
         raise TypeError(f"padding_value must be a number, got {describe(padding_value)}")
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype, got {describe(dtype)}")
     tensors = [_as_tensor_2d(s, f"sequences[{i}]", dtype) for i, s in enumerate(sequences)]
     n_features = {t.shape[1] for t in tensors}
     if len(n_features) > 1:
@@ -379,6 +437,8 @@ def collate_padded(batch):
     >>> tuple(x.shape), lengths.tolist(), labels.tolist()
     ((2, 4, 1), [2, 4], [0, 1])
     """
+    if not isinstance(batch, (list, tuple)):
+        raise TypeError(f"batch must be a list of (sequence, label) pairs, got {describe(batch)}")
     if len(batch) == 0:
         raise ValueError("batch is empty")
     if not all(isinstance(item, (tuple, list)) and len(item) == 2 for item in batch):
@@ -420,15 +480,28 @@ def znormalize(X, eps: float = 1e-8):
         raise ValueError(
             f"X is empty (shape {array.shape}); it needs at least one series of length >= 1"
         )
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:
+        raise ValueError(f"eps must be a positive number (finite), got {eps!r}")
     if np.isinf(array).any():
         raise ValueError("X contains infinite values")
-    if np.isnan(array).all(axis=1).any():
+    missing = np.isnan(array) if array.ndim == 2 else np.isnan(array).any(axis=2)  # (n, L)
+    if missing.all(axis=1).any():
         raise ValueError("X has a series that is all NaN; every series needs at least one value")
-    mean = np.nanmean(array, axis=1, keepdims=True)
-    std = np.nanstd(array, axis=1, keepdims=True)
-    return (array - mean) / np.where(std < eps, 1.0, std)
+    inside = missing[:, :-1] & ~missing[:, 1:]  # NaN followed by a value: not end padding
+    if inside.any():
+        i = int(np.flatnonzero(inside.any(axis=1))[0])
+        raise ValueError(
+            f"X[{i}] has NaN inside the series; NaN may only pad the end of a series (fill the "
+            "gaps first)"
+        )
+    # Divide a series of huge values by its largest |value| first, so that its variance (1e200
+    # squared overflows float64) is computed without overflow; z-scores are unchanged by it.
+    peak = np.nanmax(np.abs(array), axis=1, keepdims=True)
+    peak = np.where(peak > 1e100, peak, 1.0)  # only where squares could overflow: exact elsewhere
+    scaled = array / peak
+    mean = np.nanmean(scaled, axis=1, keepdims=True)
+    std = np.nanstd(scaled, axis=1, keepdims=True)
+    return (scaled - mean) / np.where(std * peak < eps, 1.0, std)
 
 
 def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.DataFrame:
@@ -441,6 +514,7 @@ def calendar_features(index: pd.DatetimeIndex, period: float = 365.25) -> pd.Dat
     """
     if not isinstance(index, pd.DatetimeIndex):
         raise TypeError(f"index must be a pandas DatetimeIndex, got {type(index).__name__}")
+    period = check_positive(period, "period", "the length of the cycle in days, 365.25 for a year")
     position = index.day_of_year.to_numpy() / period * 2 * np.pi
     return pd.DataFrame({"year_sin": np.sin(position), "year_cos": np.cos(position)}, index=index)
 
@@ -520,8 +594,13 @@ def undifference(history, differences, lag: int = 1) -> np.ndarray:
     array([3., 5., 4.])
     """
     lag = check_int(lag, "lag", minimum=1)
-    levels = as_float_array(history, "history").reshape(-1)
-    changes = as_float_array(differences, "differences").reshape(-1)
+    levels = as_float_array(history, "history")
+    changes = as_float_array(differences, "differences")
+    for name, array in (("history", levels), ("differences", changes)):
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be 1-D (one series), got shape {array.shape}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} must be finite, got NaN or infinity")
     if levels.size < lag:
         raise ValueError(f"history has {levels.size} values; lag={lag} needs at least {lag}")
     out = np.concatenate([levels[-lag:], np.empty(changes.size)])

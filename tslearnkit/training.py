@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import pickle
 import time
 import warnings
 from collections.abc import Callable
@@ -22,7 +23,7 @@ with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to a
     warnings.simplefilter("ignore", TqdmWarning)
     from tqdm.auto import tqdm
 
-from ._validation import check_int, describe
+from ._validation import check_history, check_int, describe
 from .utils import get_device
 
 __all__ = [
@@ -65,6 +66,19 @@ def _check_loader(loader, name: str) -> None:
         )
 
 
+_ELEMENTWISE = (nn.MSELoss, nn.L1Loss, nn.HuberLoss, nn.SmoothL1Loss)
+
+
+def _check_shapes(prediction, y, loss_fn, name: str) -> None:
+    """An elementwise loss broadcasts mismatched shapes silently, e.g. (B, 1) against (B,)."""
+    if isinstance(loss_fn, _ELEMENTWISE) and tuple(prediction.shape) != tuple(y.shape):
+        raise ValueError(
+            f"the model's predictions have shape {tuple(prediction.shape)} but {name}'s targets "
+            f"have shape {tuple(y.shape)}; {type(loss_fn).__name__} would broadcast them and train "
+            "on a wrong loss. Reshape the targets (e.g. y[:, None]) or the model's output"
+        )
+
+
 def _run_epoch(
     model,
     loader,
@@ -77,20 +91,28 @@ def _run_epoch(
 ):
     """Mean loss per sample over one pass; trains if an optimizer is given."""
     total, count = 0.0, 0
-    for batch, (x, y) in enumerate(loader, start=1):
+    for batch, pair in enumerate(loader, start=1):
+        if batch == 1:
+            _check_batch(pair, name, model)
+        x, y = pair
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         if optimizer is None:
-            loss = loss_fn(model(x), y)
+            prediction = model(x)
+            _check_shapes(prediction, y, loss_fn, name)
+            loss = loss_fn(prediction, y)
         else:
             optimizer.zero_grad(set_to_none=True)
             # A model that declares accepts_target (seq2seq) gets the target for teacher forcing.
             prediction = model(x, y) if getattr(model, "accepts_target", False) else model(x)
+            _check_shapes(prediction, y, loss_fn, name)
             loss = loss_fn(prediction, y)
-            if not torch.isfinite(loss):
-                raise ValueError(
-                    f"the training loss is {loss.item()} at epoch {epoch}, batch {batch}: training stopped. "
-                    "Check the data for NaN or infinite values, or lower lr"
-                )
+        if not torch.isfinite(loss):
+            what = "training" if optimizer is not None else "validation"
+            raise ValueError(
+                f"the {what} loss is {loss.item()} at epoch {epoch}, batch {batch} of {name}: "
+                "training stopped. Check the data for NaN or infinite values, or lower lr"
+            )
+        if optimizer is not None:
             loss.backward()
             if clip_grad_norm is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
@@ -115,6 +137,7 @@ def fit(
     optimizer=None,
     clip_grad_norm: float | None = None,
     progress: bool = True,
+    interrupt: str = "raise",
 ) -> History:
     """Train ``model`` on ``(x, y)`` batches with Adam and MSE unless told otherwise.
 
@@ -141,6 +164,10 @@ def fit(
         Clip the gradient norm to this value at every step.
     progress : bool, default True
         Show a progress bar with the epoch and its losses.
+    interrupt : {"raise", "return"}, default "raise"
+        On ``KeyboardInterrupt`` (Ctrl-C, a notebook's stop button) the model gets its best
+        weights back, then ``"raise"`` re-raises the interrupt, so that a script or a loop stops;
+        ``"return"`` returns the history so far with ``interrupted=True``.
 
     Returns
     -------
@@ -150,8 +177,15 @@ def fit(
     Raises
     ------
     ValueError
-        If the training loss becomes NaN or infinite (the message names the epoch and batch); the
-        model keeps its best weights so far.
+        If the training or validation loss becomes NaN or infinite (the message names the epoch
+        and batch); the model keeps its best weights so far, or its initial weights if no epoch
+        completed. Also if an elementwise loss (MSE, L1, Huber) gets predictions and targets of
+        different shapes, which it would broadcast.
+    TypeError
+        If ``loss_fn`` is not callable (a string such as ``"mse"``) or ``optimizer`` is not a
+        ``torch.optim.Optimizer``.
+    KeyboardInterrupt
+        Re-raised after the best weights are restored, unless ``interrupt="return"``.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -161,7 +195,9 @@ def fit(
     if patience is not None:
         patience = check_int(patience, "patience", minimum=1)
     if clip_grad_norm is not None and (
-        not isinstance(clip_grad_norm, numbers.Real) or not clip_grad_norm > 0
+        isinstance(clip_grad_norm, bool)
+        or not isinstance(clip_grad_norm, numbers.Real)
+        or not clip_grad_norm > 0
     ):
         raise ValueError(
             f"clip_grad_norm must be a positive number or None, got {clip_grad_norm!r}"
@@ -169,13 +205,31 @@ def fit(
     _check_loader(train_loader, "train_loader")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader")
-    device = torch.device(device) if device is not None else get_device()
+    if isinstance(loss_fn, type):
+        raise TypeError(
+            f"loss_fn must be a loss instance such as {loss_fn.__name__}(), got the class itself"
+        )
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {describe(progress)}")
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError(
+            f"loss_fn must be a callable loss such as torch.nn.MSELoss(), got {describe(loss_fn)}"
+        )
+    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            "optimizer must be a torch.optim.Optimizer built on the model's parameters, e.g. "
+            f"torch.optim.Adam(model.parameters()), got {describe(optimizer)}"
+        )
+    if interrupt not in ("raise", "return"):
+        raise ValueError(f'interrupt must be "raise" or "return", got {interrupt!r}')
+    device = _as_device(device) if device is not None else get_device()
     model.to(device)
     loss_fn = loss_fn if loss_fn is not None else nn.MSELoss()
     optimizer = optimizer if optimizer is not None else torch.optim.Adam(model.parameters(), lr=lr)
 
     history = History()
     best_loss, best_state, waited = float("inf"), None, 0
+    initial_state = copy.deepcopy(model.state_dict())  # kept if no epoch completes
     bar = tqdm(range(1, epochs + 1), desc="epochs", disable=not progress, leave=False)
     try:
         for epoch in bar:
@@ -188,7 +242,9 @@ def fit(
             if val_loader is not None:
                 model.eval()
                 with torch.no_grad():
-                    score = _run_epoch(model, val_loader, loss_fn, device, name="val_loader")
+                    score = _run_epoch(
+                        model, val_loader, loss_fn, device, epoch=epoch, name="val_loader"
+                    )
                 history.val_loss.append(score)
             history.epoch_time.append(time.perf_counter() - start)
             bar.set_postfix(
@@ -209,12 +265,45 @@ def fit(
             f"Training interrupted after {len(history.train_loss)} epochs; "
             f"keeping the weights of epoch {history.best_epoch}."
         )
+        if interrupt == "raise":
+            raise
     finally:
         bar.close()
-        if best_state is not None:
-            model.load_state_dict(best_state)
-    model.eval()
+        model.load_state_dict(best_state if best_state is not None else initial_state)
+        model.eval()
     return history
+
+
+def _as_device(device, name: str = "device") -> torch.device:
+    """``device`` as a torch.device, or a ValueError/TypeError naming it."""
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(
+            f'{name} must be a string such as "cpu" or a torch.device, got {describe(device)}'
+        )
+    try:
+        return torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(
+            f'{name} must be a device torch knows, such as "cpu", "cuda" or "cuda:0", got {device!r}'
+        ) from err
+
+
+def _check_batch(batch, name: str, model: nn.Module) -> None:
+    """A batch must be an ``(x, y)`` pair of tensors, x of the model's floating dtype."""
+    if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+        raise TypeError(
+            f"{name} must yield (x, y) batches, e.g. a DataLoader over a TensorDataset(X, y), "
+            f"got a batch of {describe(batch)}"
+        )
+    x = batch[0]
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must yield tensors, got x of {describe(x)}")
+    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if weight is not None and x.dtype != weight.dtype:
+        raise ValueError(
+            f"{name} yields x of dtype {x.dtype} but the model's weights are {weight.dtype}: make "
+            f"the windows with dtype={weight.dtype} (or convert the model, model.to({weight.dtype}))"
+        )
 
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -239,7 +328,12 @@ def predict(model: nn.Module, X, *, batch_size: int = 1024, device=None) -> torc
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    device = torch.device(device) if device is not None else _model_device(model)
+    device = _as_device(device) if device is not None else _model_device(model)
+    if isinstance(X, np.ndarray):
+        raise TypeError(
+            f"X must be a torch.Tensor (N, L, F) or a DataLoader, got a numpy array of shape "
+            f"{X.shape}; convert it with torch.as_tensor(X, dtype=torch.float32)"
+        )
     model.to(device).eval()
     if isinstance(X, torch.Tensor):
         if X.ndim != 3:
@@ -276,6 +370,8 @@ def recursive_forecast(
     torch.Tensor of shape (B, steps) (``(1, steps)`` for a single window), on the CPU.
     """
     steps = check_int(steps, "steps", minimum=1)
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
     if not isinstance(window, torch.Tensor):
         raise TypeError(
             f"window must be a torch.Tensor of shape (L, F) or (B, L, F), got {type(window).__name__}"
@@ -284,13 +380,24 @@ def recursive_forecast(
         window = window[None]
     if window.ndim != 3:
         raise ValueError(f"window must have shape (L, F) or (B, L, F), got {tuple(window.shape)}")
+    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if weight is not None and window.dtype != weight.dtype:
+        raise ValueError(
+            f"window has dtype {window.dtype} but the model's weights are {weight.dtype}; "
+            f"convert it with window.to({weight.dtype})"
+        )
     B, _, F = window.shape
     if F > 1:
         if future_covariates is None:
             raise ValueError(
                 f"window has {F} features: pass future_covariates of shape (steps, {F - 1})"
             )
-        future_covariates = torch.as_tensor(future_covariates, dtype=window.dtype)
+        try:
+            future_covariates = torch.as_tensor(future_covariates, dtype=window.dtype)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(
+                f"future_covariates must be numeric (a tensor or array), got {describe(future_covariates)}"
+            ) from None
         if future_covariates.ndim == 2:
             future_covariates = future_covariates[None].expand(B, -1, -1)
         if tuple(future_covariates.shape) != (B, steps, F - 1):
@@ -298,7 +405,7 @@ def recursive_forecast(
                 f"future_covariates must have shape ({steps}, {F - 1}) or ({B}, {steps}, {F - 1}), "
                 f"got {tuple(future_covariates.shape)}"
             )
-    device = torch.device(device) if device is not None else _model_device(model)
+    device = _as_device(device) if device is not None else _model_device(model)
     model.to(device).eval()
     current = window.to(device)  # (B, L, F)
     forecasts = []
@@ -320,7 +427,16 @@ def save_checkpoint(model: nn.Module, path) -> Path:
         raise TypeError(
             f"model must have a config dict (a tslearnkit model), got {type(model).__name__}"
         )
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a file path (str or Path), got {describe(path)}")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder; give a file name such as model.pt in it")
+    if not path.parent.is_dir():
+        raise ValueError(
+            f"path {str(path)!r} is in a folder that does not exist; create it first "
+            f"(Path({str(path.parent)!r}).mkdir(parents=True))"
+        )
     torch.save(
         {"class": type(model).__name__, "config": config, "state_dict": model.state_dict()}, path
     )
@@ -332,12 +448,24 @@ def load_checkpoint(path, map_location="cpu") -> nn.Module:
     CPU), with ``weights_only=True``: loading runs no code from the file."""
     from . import models
 
-    checkpoint = torch.load(Path(path), map_location=map_location, weights_only=True)
-    cls = getattr(models, checkpoint.get("class", ""), None)
-    if cls is None:
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a file path (str or Path), got {describe(path)}")
+    map_location = _as_device(map_location, "map_location")
+    try:
+        checkpoint = torch.load(Path(path), map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError) as err:
         raise ValueError(
-            f"{path} holds a {checkpoint.get('class')!r}, which is not a tslearnkit model"
+            f"path {str(path)!r} is not a checkpoint written by save_checkpoint (torch.load: "
+            f"{str(err).splitlines()[0][:120]})"
+        ) from err
+    if not isinstance(checkpoint, dict) or not {"class", "config", "state_dict"} <= set(checkpoint):
+        raise ValueError(
+            f"{path} is not a checkpoint written by save_checkpoint (a dict with 'class', "
+            f"'config' and 'state_dict'), got {describe(checkpoint)}"
         )
+    cls = getattr(models, str(checkpoint["class"]), None)
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        raise ValueError(f"{path} holds a {checkpoint['class']!r}, which is not a tslearnkit model")
     model = cls(**checkpoint["config"])
     model.load_state_dict(checkpoint["state_dict"])
     return model.to(map_location).eval()
@@ -388,6 +516,8 @@ def torch_forecaster(
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if difference is not None:
         difference = check_int(difference, "difference", minimum=1)
+    if not isinstance(recursive, bool):
+        raise TypeError(f"recursive must be True or False, got {describe(recursive)}")
     if covariates is not None and not isinstance(covariates, pd.DataFrame):
         raise TypeError(
             f"covariates must be a pandas DataFrame indexed like the series, got {type(covariates).__name__}"
@@ -396,9 +526,21 @@ def torch_forecaster(
         raise ValueError(
             "recursive=True needs the covariates' future values; use a direct model with covariates"
         )
+    if not (hasattr(scaler, "transform") and hasattr(scaler, "n_features_in_")):
+        raise TypeError(
+            "scaler must be the fitted scikit-learn scaler of the model's inputs (with transform "
+            f"and n_features_in_), got {describe(scaler)}"
+        )
+    expected = 1 + (covariates.shape[1] if covariates is not None else 0)
+    if scaler.n_features_in_ != expected:
+        raise ValueError(
+            f"scaler was fitted on {scaler.n_features_in_} features, but the model reads "
+            f"{expected} (the target{' and the covariates' if covariates is not None else ''})"
+        )
     lag = difference or 0
 
     def forecast(history: pd.Series, horizon: int) -> np.ndarray:
+        check_history(history)
         if len(history) < input_length + lag:
             raise ValueError(
                 f"history has {len(history)} values, the model needs {input_length + lag}"
@@ -408,6 +550,12 @@ def torch_forecaster(
         window = target[-input_length:, None]  # (L, 1)
         if covariates is not None:
             days = history.index[-input_length:]  # the window's own steps: nothing after the origin
+            missing = days[~days.isin(covariates.index)]
+            if len(missing):
+                raise ValueError(
+                    f"covariates has no row for {missing[0]!r} (and {len(missing) - 1} more of the "
+                    "input window's steps); give covariates for every step of the history"
+                )
             window = np.column_stack(
                 [window, covariates.loc[days].to_numpy(dtype=np.float64)]
             )  # (L, F)

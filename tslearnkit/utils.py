@@ -69,7 +69,8 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
     deterministic : bool, default True
         Also ask PyTorch for deterministic algorithms (``warn_only``: an operation with no
         deterministic version warns rather than fails), turn off cuDNN's benchmark autotuner and
-        set ``CUBLAS_WORKSPACE_CONFIG`` if unset, so that GPU runs repeat too.
+        set ``CUBLAS_WORKSPACE_CONFIG`` if unset, so that GPU runs repeat too. These settings are
+        process-wide: they stay on after the call, and ``deterministic=False`` turns them off.
 
     Returns
     -------
@@ -96,6 +97,9 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
+    else:  # the setting is process-wide: turn off what an earlier call turned on
+        torch.use_deterministic_algorithms(False)
+        torch.backends.cudnn.deterministic = False
     return seed
 
 
