@@ -272,3 +272,8 @@ def test_load_tourism_checks_the_file(monkeypatch):
     monkeypatch.setitem(datasets.CHECKSUMS, "tcomp_data.json", "0" * 64)
     with pytest.raises(datasets.DatasetChecksumError, match="tcomp_data.json"):
         load_tourism("monthly")
+
+
+def test_make_cbf_refuses_a_huge_request_before_allocating():
+    with pytest.raises(ValueError, match="more than the 10\\*\\*8"):
+        datasets.make_cbf(n_per_class=10**15)

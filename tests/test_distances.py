@@ -493,3 +493,8 @@ def test_dtw_path_bad_input(x, y, kwargs, error, match):
 
     with pytest.raises(error, match=match):
         dtw_path(x, y, **kwargs)
+
+
+def test_soft_dtw_needs_y():
+    with pytest.raises(TypeError, match="y must be series"):
+        soft_dtw(torch.zeros(2, 5), None)

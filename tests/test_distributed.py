@@ -232,3 +232,21 @@ def test_train_calls_on_epoch_in_eval_mode_and_builds_the_linear_twin():
     assert seen == [(1, False, 0), (2, False, 0)]  # every epoch, eval mode, no hidden layer
     assert history["num_layers"] == 0 and len(history["val_loss"]) == 2
     assert [name for name, _ in model.named_parameters()] == ["head.weight", "head.bias"]
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: check_args(1, 256, world_size=0), ValueError, "world_size must be a positive"),
+        (lambda: make_loader(TensorDataset(torch.zeros(4, 1)), 2, None, 0), TypeError, "launch"),
+        (
+            lambda: make_loader(TensorDataset(torch.zeros(4, 1)), 2, Launch(3, 2), 0),
+            ValueError,
+            r"launch.rank must be in 0..1",
+        ),
+        (lambda: launch_from_env(5), TypeError, "environ must be a mapping"),
+    ],
+)
+def test_helpers_name_their_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -316,7 +316,9 @@ def test_linear_forecaster_bad_input():
     with pytest.raises(ValueError, match="alpha must be a number >= 0"):
         linear_forecaster(task, 12, alpha=-1)
     _, forecaster = linear_forecaster(task, 12)
-    with pytest.raises(ValueError, match="the model forecasts 12 steps, asked for 13"):
+    with pytest.raises(
+        ValueError, match=r"horizon must be at most 12 \(the steps the model forecasts\), got 13"
+    ):
         forecaster(task.train, 13)
 
 

@@ -332,3 +332,10 @@ def test_seq2seq_target_must_be_a_tensor():
 
     with pytest.raises(TypeError, match="target must be a torch.Tensor"):
         Seq2SeqForecaster(1, 4, horizon=2)(torch.zeros(3, 5, 1), np.zeros((3, 2)))
+
+
+def test_float64_windows_are_named_before_torch_fails():
+    with pytest.raises(ValueError, match=r"x has dtype torch.float64 but the model's weights"):
+        RNNForecaster(1, 4)(torch.zeros(2, 5, 1, dtype=torch.float64))
+    with pytest.raises(ValueError, match="x has no time steps"):
+        RNNForecaster(1, 4)(torch.zeros(2, 0, 1))

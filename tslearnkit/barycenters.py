@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from . import _engine as E
-from ._validation import check_int, describe
+from ._validation import as_float_array, check_int, describe
 
 __all__ = ["dtw_barycenter_averaging", "softdtw_barycenter"]
 
@@ -183,7 +183,7 @@ def _barycenter_inputs(X, init, device, method):
             math.nan,
         )
         return Xs, lx, torch.nanmean(padded, 0)[None]  # (1, L, d): the pointwise mean
-    init = init if isinstance(init, torch.Tensor) else np.asarray(init, dtype=np.float64)
+    init = init if isinstance(init, torch.Tensor) else as_float_array(init, "init")
     Z, _ = E.check_series(
         init[None], "init", allow_padding=False, device=device, dtype=torch.float64, what=method
     )

@@ -386,6 +386,11 @@ def make_cbf(
     """
     n_per_class = check_int(n_per_class, "n_per_class", minimum=1)
     length = check_int(length, "length", minimum=8)
+    if 3 * n_per_class * length > 10**8:
+        raise ValueError(
+            f"n_per_class={n_per_class} and length={length} make {3 * n_per_class * length:,} "
+            "values, more than the 10**8 this generator is meant for"
+        )
     if random_state is not None:
         random_state = check_int(random_state, "random_state", minimum=0)
     if not isinstance(variable_length, bool):

@@ -152,6 +152,10 @@ def soft_dtw(x, y, gamma=1.0, window=None):
     >>> round(loss.item(), 4), [round(g, 4) for g in pred.grad[0].tolist()]
     (41.1876, [-4.0001, -2.2852, 10.1643])
     """
+    if y is None:
+        raise TypeError(
+            "y must be series (a tensor or array of shape (B, L) or (B, L, d)), got None"
+        )
     gamma = E.check_gamma(gamma)
     window = E.check_window(window)
     device = E.check_device(None, x)

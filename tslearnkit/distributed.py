@@ -229,6 +229,8 @@ def make_loader(dataset, batch_size: int, launch: Launch, seed: int) -> DataLoad
         raise TypeError(f"dataset must be a map-style Dataset, got {type(dataset).__name__}")
     check_int(batch_size, "batch_size", minimum=1)
     check_int(seed, "seed", minimum=0)
+    if not 0 <= launch.rank < launch.world_size:
+        raise ValueError(f"launch.rank must be in 0..{launch.world_size - 1}, got {launch.rank}")
     sampler = DistributedSampler(
         dataset,
         num_replicas=launch.world_size,

@@ -426,6 +426,8 @@ def linear_forecaster(
         missing = task.series.index.difference(covariates.index)
         if len(missing):
             raise ValueError(f"covariates lack {len(missing)} of the series' time steps")
+        if covariates.isna().to_numpy().any():
+            raise ValueError("covariates contains NaN; fill the gaps first")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0:
         raise ValueError(f"alpha must be a number >= 0, got {alpha!r}")
     horizon = task.horizon
@@ -461,7 +463,9 @@ def linear_forecaster(
         check_history(history)
         horizon_asked = check_int(horizon_asked, "horizon", minimum=1)
         if horizon_asked > horizon:
-            raise ValueError(f"the model forecasts {horizon} steps, asked for {horizon_asked}")
+            raise ValueError(
+                f"horizon must be at most {horizon} (the steps the model forecasts), got {horizon_asked}"
+            )
         levels = history.to_numpy(dtype=np.float64)
         if len(levels) < input_length + lag:
             raise ValueError(

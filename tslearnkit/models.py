@@ -40,7 +40,7 @@ def _check_dropout(dropout, num_layers: int) -> float:
     return float(dropout)
 
 
-def _check_input(x, input_size: int) -> None:
+def _check_input(x, input_size: int, module: nn.Module | None = None) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(
             f"x must be a torch.Tensor of shape (batch, time, features), got {type(x).__name__}"
@@ -52,6 +52,12 @@ def _check_input(x, input_size: int) -> None:
         )
     if x.shape[1] == 0:
         raise ValueError(f"x has no time steps (shape {tuple(x.shape)}); windows need length >= 1")
+    weight = next(module.parameters(), None) if module is not None else None
+    if weight is not None and x.dtype != weight.dtype:
+        raise ValueError(
+            f"x has dtype {x.dtype} but the model's weights are {weight.dtype}; convert it with "
+            f"x.to({weight.dtype}) (make_windows gives float32)"
+        )
 
 
 def _check_bool(value, name: str) -> bool:
@@ -122,7 +128,7 @@ class RNNForecaster(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Forecast ``horizon`` steps from each window: ``x`` ``(B, L, F)`` to ``(B, horizon)``."""
-        _check_input(x, self.config["input_size"])
+        _check_input(x, self.config["input_size"], self)
         out, _ = self.rnn(
             x
         )  # (B, L, H), or (B, L, 2H) if bidirectional: the state after every step
@@ -337,7 +343,7 @@ class Seq2SeqForecaster(nn.Module):
         mode only; in evaluation mode it is ignored, so a forecast never sees what it forecasts.
         """
         c = self.config
-        _check_input(x, c["input_size"])
+        _check_input(x, c["input_size"], self)
         if target is not None and not isinstance(target, torch.Tensor):
             raise TypeError(
                 f"target must be a torch.Tensor (batch, horizon) or None, got {describe(target)}"
@@ -415,7 +421,7 @@ class SequenceAutoencoder(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The embedding of each series: ``(B, L, F)`` to ``(B, latent)``."""
-        _check_input(x, self.config["input_size"])
+        _check_input(x, self.config["input_size"], self)
         _, h = self.encoder(x)  # h: (1, B, H), the state after the last step
         return self.to_latent(h[-1])  # (B, latent)
 

@@ -131,6 +131,8 @@ def plot_training_curves(
     if best is not None and not (isinstance(best, int) and 1 <= best <= len(train)):
         raise ValueError(f"history.best_epoch must be an epoch in 1..{len(train)}, got {best!r}")
     losses = np.asarray(list(train) + val, dtype=np.float64)
+    if not np.isfinite(losses).all():
+        raise ValueError("history has NaN or infinite losses; nothing sensible to draw")
     if log and (losses <= 0).any():
         raise ValueError("history has losses <= 0, which a log scale cannot draw; pass log=False")
     _check_ax(ax)

@@ -460,12 +460,14 @@ def load_checkpoint(path, map_location="cpu") -> nn.Module:
         ) from err
     if not isinstance(checkpoint, dict) or not {"class", "config", "state_dict"} <= set(checkpoint):
         raise ValueError(
-            f"{path} is not a checkpoint written by save_checkpoint (a dict with 'class', "
+            f"path {str(path)!r} is not a checkpoint written by save_checkpoint (a dict with 'class', "
             f"'config' and 'state_dict'), got {describe(checkpoint)}"
         )
     cls = getattr(models, str(checkpoint["class"]), None)
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        raise ValueError(f"{path} holds a {checkpoint['class']!r}, which is not a tslearnkit model")
+        raise ValueError(
+            f"path {str(path)!r} holds a {checkpoint['class']!r}, which is not a tslearnkit model"
+        )
     model = cls(**checkpoint["config"])
     model.load_state_dict(checkpoint["state_dict"])
     return model.to(map_location).eval()
