@@ -8,6 +8,7 @@ is what ``nn.LSTM(..., batch_first=True)`` expects.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -282,17 +283,24 @@ def _per_feature(scaler, n_features: int) -> bool:
     that output column (checked on two probe rows, so it holds for any fitted transformer)."""
     base = np.zeros((1, n_features))
     try:
-        out = scaler.transform(base)
-        if np.shape(out) != (1, n_features):
-            return False
-        for j in range(n_features):
-            probe = base.copy()
-            probe[0, j] = 1.0
-            moved = np.abs(scaler.transform(probe) - out)[0] > 1e-12
-            if moved.any() and not (moved.sum() == 1 and moved[j]):
-                return False
+        with warnings.catch_warnings():  # e.g. "X does not have valid feature names"
+            warnings.simplefilter("ignore")
+            return _moves_one_column(scaler, base, n_features)
     except Exception:  # a transformer that cannot transform a probe row
         return False
+
+
+def _moves_one_column(scaler, base: np.ndarray, n_features: int) -> bool:
+    """Each probe row with one feature set to 1 moves that output column alone."""
+    out = scaler.transform(base)
+    if np.shape(out) != (1, n_features):
+        return False
+    for j in range(n_features):
+        probe = base.copy()
+        probe[0, j] = 1.0
+        moved = np.abs(scaler.transform(probe) - out)[0] > 1e-12
+        if moved.any() and not (moved.sum() == 1 and moved[j]):
+            return False
     return True
 
 
