@@ -277,7 +277,9 @@ def test_fit_refuses_batches_that_are_not_pairs_and_wrong_dtypes():
     with pytest.raises(TypeError, match="train_loader must yield \\(x, y\\) batches"):
         fit(model, [torch.ones(4, 3, 1)], epochs=1, progress=False)
     loader = DataLoader(TensorDataset(torch.ones(8, 3, 1, dtype=torch.float64), torch.ones(8, 1)))
-    with pytest.raises(ValueError, match="dtype torch.float64 but the model's weights"):
+    with pytest.raises(
+        ValueError, match="x from train_loader has dtype torch.float64 but the model.s weights"
+    ):
         fit(model, loader, epochs=1, progress=False)
     with pytest.raises(TypeError, match="the class itself"):
         fit(model, _tiny_loader(), epochs=1, progress=False, loss_fn=nn.MSELoss)

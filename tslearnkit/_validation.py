@@ -178,3 +178,14 @@ def check_history(history, name: str = "history") -> None:
     if not np.isfinite(values).all():
         k = int(np.flatnonzero(~np.isfinite(values))[0])
         raise ValueError(f"{name} holds {values[k]} at {history.index[k]!r}; fill the gaps first")
+
+
+def check_weights_dtype(x, module, name: str, fix: str) -> None:
+    """Raise unless tensor ``x`` has the dtype of ``module``'s floating weights (torch's own error
+    does not name the argument); ``fix`` says how to convert."""
+    weight = next((p for p in module.parameters() if p.is_floating_point()), None)
+    if weight is not None and x.dtype != weight.dtype:
+        raise ValueError(
+            f"{name} has dtype {x.dtype} but the model's weights are {weight.dtype}; "
+            + fix.format(dtype=weight.dtype)
+        )

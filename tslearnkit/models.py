@@ -11,7 +11,7 @@ import numbers
 import torch
 from torch import nn
 
-from ._validation import check_int, describe
+from ._validation import check_int, check_weights_dtype, describe
 
 __all__ = [
     "GlobalQuantileForecaster",
@@ -52,12 +52,8 @@ def _check_input(x, input_size: int, module: nn.Module | None = None) -> None:
         )
     if x.shape[1] == 0:
         raise ValueError(f"x has no time steps (shape {tuple(x.shape)}); windows need length >= 1")
-    weight = next(module.parameters(), None) if module is not None else None
-    if weight is not None and x.dtype != weight.dtype:
-        raise ValueError(
-            f"x has dtype {x.dtype} but the model's weights are {weight.dtype}; convert it with "
-            f"x.to({weight.dtype}) (make_windows gives float32)"
-        )
+    if module is not None:
+        check_weights_dtype(x, module, "x", "convert it with x.to({dtype})")
 
 
 def _check_bool(value, name: str) -> bool:

@@ -23,7 +23,7 @@ with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to a
     warnings.simplefilter("ignore", TqdmWarning)
     from tqdm.auto import tqdm
 
-from ._validation import check_history, check_int, describe
+from ._validation import check_history, check_int, check_weights_dtype, describe
 from .utils import get_device
 
 __all__ = [
@@ -298,12 +298,12 @@ def _check_batch(batch, name: str, model: nn.Module) -> None:
     x = batch[0]
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must yield tensors, got x of {describe(x)}")
-    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
-    if weight is not None and x.dtype != weight.dtype:
-        raise ValueError(
-            f"{name} yields x of dtype {x.dtype} but the model's weights are {weight.dtype}: make "
-            f"the windows with dtype={weight.dtype} (or convert the model, model.to({weight.dtype}))"
-        )
+    check_weights_dtype(
+        x,
+        model,
+        f"x from {name}",
+        "make the windows with dtype={dtype} (or convert the model, model.to({dtype}))",
+    )
 
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -380,12 +380,7 @@ def recursive_forecast(
         window = window[None]
     if window.ndim != 3:
         raise ValueError(f"window must have shape (L, F) or (B, L, F), got {tuple(window.shape)}")
-    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
-    if weight is not None and window.dtype != weight.dtype:
-        raise ValueError(
-            f"window has dtype {window.dtype} but the model's weights are {weight.dtype}; "
-            f"convert it with window.to({weight.dtype})"
-        )
+    check_weights_dtype(window, model, "window", "convert it with window.to({dtype})")
     B, _, F = window.shape
     if F > 1:
         if future_covariates is None:
